@@ -1,0 +1,241 @@
+/**
+ * Format-preserving edits of docker-bake.hcl: copy a `target` block renamed, and add a name to
+ * a group's `targets` list. A small scanner that knows HCL's comments (`#`, `//`, `/* *\/`),
+ * strings with `${…}` interpolation and heredocs finds the blocks and lists; edits are splices.
+ * After an edit the file is scanned again and must hold the new block or element.
+ */
+import { appendListElement, EditError, insertLines, lineEnd, lineNumber, lineStart, nextLineStart, splitLines, type BracketList } from './text.js';
+
+export interface HclBlock {
+  type: string;
+  labels: string[];
+  /** Start of the block's first line and end of its last line (before the line ending). */
+  start: number;
+  end: number;
+  /** Offsets of `{` and `}`. */
+  open: number;
+  close: number;
+}
+
+export interface HclAttribute {
+  name: string;
+  start: number;
+  valueStart: number;
+  valueEnd: number;
+  list?: BracketList;
+}
+
+/** Top-level blocks (`type "label" … { … }`) in source order. */
+export function hclBlocks(text: string, file = 'docker-bake.hcl'): HclBlock[] {
+  return scanBody(text, 0, text.length, file).blocks;
+}
+
+/** Attributes (`name = value`) directly inside a block's body. */
+export function hclAttributes(text: string, block: HclBlock, file = 'docker-bake.hcl'): HclAttribute[] {
+  return scanBody(text, block.open + 1, block.close, file).attributes;
+}
+
+function scanBody(text: string, from: number, to: number, file: string): { blocks: HclBlock[]; attributes: HclAttribute[] } {
+  const blocks: HclBlock[] = [];
+  const attributes: HclAttribute[] = [];
+  let i = from;
+  while (i < to) {
+    i = skipSpace(text, i, to);
+    if (i >= to) break;
+    const start = i;
+    const word = /^[A-Za-z_][\w-]*/.exec(text.slice(i, i + 200));
+    if (!word) throw new EditError(`unexpected '${text[i]}'`, file, lineNumber(text, i));
+    i += word[0].length;
+    const labels: string[] = [];
+    for (;;) {
+      i = skipInline(text, i);
+      if (text[i] === '"') {
+        const end = stringEnd(text, i, file);
+        labels.push(JSON.parse(text.slice(i, end)) as string);
+        i = end;
+      } else if (/[A-Za-z_]/.test(text[i] ?? '') && text[i - 1] !== undefined && /\s/.test(text[i - 1])) {
+        const bare = /^[A-Za-z_][\w-]*/.exec(text.slice(i, i + 200))!;
+        labels.push(bare[0]);
+        i += bare[0].length;
+      } else break;
+    }
+    if (text[i] === '{') {
+      const close = matching(text, i, file);
+      blocks.push({ type: word[0], labels, start: lineStart(text, start), end: lineEnd(text, close), open: i, close });
+      i = close + 1;
+    } else if (text[i] === '=' && labels.length === 0) {
+      const valueStart = skipInline(text, i + 1);
+      const valueEnd = expressionEnd(text, valueStart, file);
+      const attribute: HclAttribute = { name: word[0], start, valueStart, valueEnd };
+      if (text[valueStart] === '[') attribute.list = listElements(text, valueStart, valueEnd - 1, file);
+      attributes.push(attribute);
+      i = valueEnd;
+    } else {
+      throw new EditError(`expected '{' or '=' after '${word[0]}'`, file, lineNumber(text, i));
+    }
+  }
+  return { blocks, attributes };
+}
+
+/** Skip whitespace, newlines and comments. */
+function skipSpace(text: string, i: number, to = text.length): number {
+  for (;;) {
+    while (i < to && /\s/.test(text[i])) i++;
+    if (text[i] === '#' || text.startsWith('//', i)) i = nextLineStart(text, i);
+    else if (text.startsWith('/*', i)) {
+      const end = text.indexOf('*/', i + 2);
+      i = end === -1 ? to : end + 2;
+    } else return i;
+  }
+}
+
+/** Skip spaces and tabs only. */
+function skipInline(text: string, i: number): number {
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  return i;
+}
+
+/** End of a quoted string, stepping over `${…}` interpolations. */
+function stringEnd(text: string, i: number, file: string): number {
+  for (let j = i + 1; j < text.length; j++) {
+    const ch = text[j];
+    if (ch === '\\') j++;
+    else if (ch === '"') return j + 1;
+    else if ((ch === '$' || ch === '%') && text[j + 1] === '{') j = matching(text, j + 1, file);
+    else if (ch === '\n') break;
+  }
+  throw new EditError('unterminated string', file, lineNumber(text, i));
+}
+
+/** Offset of the bracket matching the one at `i`, skipping strings, comments and heredocs. */
+function matching(text: string, i: number, file: string): number {
+  const pairs: Record<string, string> = { '{': '}', '[': ']', '(': ')' };
+  const stack: string[] = [];
+  for (let j = i; j < text.length; j++) {
+    const ch = text[j];
+    if (ch === '"') j = stringEnd(text, j, file) - 1;
+    else if (ch === '#' || text.startsWith('//', j) || text.startsWith('/*', j)) j = skipSpace(text, j) - 1;
+    else if (text.startsWith('<<', j) && /^<<-?[A-Za-z_]\w*\r?\n/.test(text.slice(j, j + 100))) j = heredocEnd(text, j) - 1;
+    else if (pairs[ch]) stack.push(pairs[ch]);
+    else if (ch === stack.at(-1)) {
+      stack.pop();
+      if (stack.length === 0) return j;
+    }
+  }
+  throw new EditError(`unclosed '${text[i]}'`, file, lineNumber(text, i));
+}
+
+function heredocEnd(text: string, i: number): number {
+  const m = /^<<-?([A-Za-z_]\w*)\r?\n/.exec(text.slice(i, i + 100))!;
+  const marker = new RegExp(`^[ \\t]*${m[1]}[ \\t]*$`, 'm');
+  const rest = text.slice(i + m[0].length);
+  const found = marker.exec(rest);
+  return found ? i + m[0].length + found.index + found[0].length : text.length;
+}
+
+/** End of an attribute's expression: the end of its line, brackets and heredocs spanning lines. */
+function expressionEnd(text: string, i: number, file: string): number {
+  let j = i;
+  while (j < text.length) {
+    const ch = text[j];
+    if (ch === '\n' || ch === '#' || text.startsWith('//', j)) break;
+    if (ch === '"') j = stringEnd(text, j, file);
+    else if (ch === '[' || ch === '{' || ch === '(') j = matching(text, j, file) + 1;
+    else if (text.startsWith('<<', j) && /^<<-?[A-Za-z_]\w*\r?\n/.test(text.slice(j, j + 100))) j = heredocEnd(text, j);
+    else if (ch === '}' ) break;
+    else j++;
+  }
+  while (j > i && /\s/.test(text[j - 1])) j--;
+  return j;
+}
+
+function listElements(text: string, open: number, close: number, file: string): BracketList {
+  const elements: BracketList['elements'] = [];
+  let i = open + 1;
+  for (;;) {
+    i = skipSpace(text, i, close);
+    if (i >= close) return { open, close, elements };
+    let end = i;
+    if (text[i] === '"') end = stringEnd(text, i, file);
+    else while (end < close && !/[\s,]/.test(text[end])) end++;
+    const element: BracketList['elements'][number] = { start: i, end };
+    elements.push(element);
+    i = skipSpace(text, end, close);
+    if (text[i] === ',') {
+      element.comma = i;
+      i++;
+    }
+  }
+}
+
+export function findBlock(blocks: HclBlock[], type: string, label: string): HclBlock | undefined {
+  return blocks.find((b) => b.type === type && b.labels[0] === label);
+}
+
+/**
+ * Copy the block `type "source"` renamed, and insert it after the block `type "after"` (by
+ * default the last block of that type). Keeps the blank-line habit between blocks. Unchanged
+ * when a block with the new label is already there.
+ */
+export function cloneBlock(
+  text: string,
+  options: { type: string; source: string; newLabel: string; after?: string; transform: (t: string) => string; file?: string },
+): string {
+  const file = options.file ?? 'docker-bake.hcl';
+  const blocks = hclBlocks(text, file);
+  if (findBlock(blocks, options.type, options.newLabel)) return text;
+  const source = findBlock(blocks, options.type, options.source);
+  if (!source) throw new EditError(`no ${options.type} "${options.source}" to copy`, file);
+  const sameType = blocks.filter((b) => b.type === options.type);
+  const after = options.after ? findBlock(blocks, options.type, options.after) : sameType.at(-1);
+  if (!after) throw new EditError(`no ${options.type} "${options.after}" to follow`, file);
+  const lines = splitLines(options.transform(text.slice(source.start, source.end)));
+  const next = blocks[blocks.indexOf(after) + 1];
+  const gap = next ? text.slice(after.end, next.start) : text.slice(blocks[blocks.indexOf(after) - 1]?.end ?? after.end, after.start);
+  if (/\n[ \t]*\r?\n/.test(gap)) lines.unshift('');
+  const result = insertLines(text, nextLineStart(text, after.end), lines);
+  const check = hclBlocks(result, file);
+  if (check.length !== blocks.length + 1 || !findBlock(check, options.type, options.newLabel)) {
+    throw new EditError(`edit did not add ${options.type} "${options.newLabel}"`, file);
+  }
+  return result;
+}
+
+/**
+ * Add a string to a list attribute of a block (e.g. `targets` of `group "default"`) in the
+ * list's own style. Unchanged when it is already there.
+ */
+export function appendToBlockList(
+  text: string,
+  options: { type: string; label: string; attribute: string; value: string; file?: string },
+): string {
+  const file = options.file ?? 'docker-bake.hcl';
+  const list = blockList(text, options, file);
+  const present = list.elements.some((e) => text.slice(e.start, e.end) === JSON.stringify(options.value));
+  if (present) return text;
+  const result = appendListElement(text, list, JSON.stringify(options.value));
+  const after = blockList(result, options, file);
+  const values = after.elements.map((e) => result.slice(e.start, e.end));
+  if (values.length !== list.elements.length + 1 || values.at(-1) !== JSON.stringify(options.value)) {
+    throw new EditError(`edit did not add "${options.value}" to ${options.type} "${options.label}"`, file);
+  }
+  return result;
+}
+
+/** The list value of an attribute in a block. */
+export function blockList(
+  text: string,
+  options: { type: string; label: string; attribute: string },
+  file = 'docker-bake.hcl',
+): BracketList {
+  const block = findBlock(hclBlocks(text, file), options.type, options.label);
+  if (!block) throw new EditError(`no ${options.type} "${options.label}"`, file);
+  const attribute = hclAttributes(text, block, file).find((a) => a.name === options.attribute);
+  if (!attribute?.list) throw new EditError(`${options.type} "${options.label}" has no list ${options.attribute}`, file, lineNumber(text, block.start));
+  return attribute.list;
+}
+
+/** The string values of a list, for reading (quotes removed). */
+export function listStrings(text: string, list: BracketList): string[] {
+  return list.elements.map((e) => text.slice(e.start, e.end)).filter((s) => s.startsWith('"')).map((s) => JSON.parse(s) as string);
+}

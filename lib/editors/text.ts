@@ -1,0 +1,124 @@
+/**
+ * Line-level helpers shared by every format editor. Editors find *where* to edit with a parser
+ * and then splice text here, so the bytes they did not mean to touch stay as they were: line
+ * endings (LF or CRLF), the final-newline habit, indentation, comments.
+ */
+
+export type Eol = '\n' | '\r\n';
+
+/** An edit that cannot be made safely; `line` is 1-based when known. */
+export class EditError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+  ) {
+    super(file ? `${file}${line ? `:${line}` : ''}: ${message}` : message);
+    this.name = 'EditError';
+  }
+}
+
+/** The file's own line ending: whichever is in the majority, LF for a one-line file. */
+export function detectEol(text: string): Eol {
+  const crlf = text.match(/\r\n/g)?.length ?? 0;
+  const lf = (text.match(/\n/g)?.length ?? 0) - crlf;
+  return crlf > lf ? '\r\n' : '\n';
+}
+
+/** Rewrite LF-only text (a template, a copied block) to the target file's line ending. */
+export function withEol(text: string, eol: Eol): string {
+  const lf = text.replace(/\r\n/g, '\n');
+  return eol === '\n' ? lf : lf.replace(/\n/g, '\r\n');
+}
+
+/** Offset of the start of the line holding `offset`. */
+export function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** Offset just past the line ending of the line holding `offset` (text.length on the last line). */
+export function nextLineStart(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  return nl === -1 ? text.length : nl + 1;
+}
+
+/** Offset of the end of the line holding `offset`, before its line ending. */
+export function lineEnd(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  if (nl === -1) return text.length;
+  return text[nl - 1] === '\r' ? nl - 1 : nl;
+}
+
+/** 1-based line number of an offset, for messages. */
+export function lineNumber(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** The leading whitespace of the line holding `offset`. */
+export function indentOf(text: string, offset: number): string {
+  const start = lineStart(text, offset);
+  return /^[ \t]*/.exec(text.slice(start))![0];
+}
+
+/**
+ * Insert whole lines (given without line endings) at a line boundary, in the file's own line
+ * ending. At the very end of a file without a final newline, the new lines go after a newly
+ * added line break and the file still ends without one, as before.
+ */
+export function insertLines(text: string, at: number, lines: string[]): string {
+  if (lines.length === 0) return text;
+  const eol = detectEol(text);
+  const block = lines.join(eol);
+  if (at >= text.length && text.length > 0 && !text.endsWith('\n')) {
+    return text + eol + block;
+  }
+  return text.slice(0, at) + block + eol + text.slice(at);
+}
+
+/** Replace [start, end) with `replacement`. */
+export function splice(text: string, start: number, end: number, replacement: string): string {
+  return text.slice(0, start) + replacement + text.slice(end);
+}
+
+/** Split into lines without their endings (a final newline gives no empty last line). */
+export function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+/** A bracketed list in any format (TOML array, YAML flow sequence, HCL tuple). */
+export interface BracketList {
+  /** Offsets of the opening and closing bracket. */
+  open: number;
+  close: number;
+  /** Each element's source range and, when one follows it, its comma. */
+  elements: Array<{ start: number; end: number; comma?: number }>;
+}
+
+/**
+ * Append an already-rendered element in the style of the list: a one-line list stays on one
+ * line; a multi-line list gets a new line with the last element's indentation; the trailing
+ * comma habit is kept (a list without one gets a comma after its old last element only).
+ */
+export function appendListElement(text: string, list: BracketList, element: string): string {
+  const last = list.elements.at(-1);
+  if (!last) return splice(text, list.open + 1, list.close, element);
+  const trailingComma = last.comma !== undefined;
+  if (!text.slice(list.open, list.close).includes('\n')) {
+    // [a, b] → [a, b, new];  [a, b, ] → [a, b, new, ]
+    if (trailingComma) return splice(text, last.comma! + 1, last.comma! + 1, ` ${element},`);
+    return splice(text, last.end, last.end, `, ${element}`);
+  }
+  const indent = indentOf(text, last.start);
+  const newLine = `${indent}${element}${trailingComma ? ',' : ''}`;
+  if (lineEnd(text, list.close) === lineEnd(text, last.end)) {
+    // The bracket closes on the last element's line: `  "b"]` → `  "b",\n  "new"]`.
+    const at = trailingComma ? last.comma! + 1 : last.end;
+    return splice(text, at, at, `${trailingComma ? '' : ','}${detectEol(text)}${newLine}`);
+  }
+  const withComma = trailingComma ? text : splice(text, last.end, last.end, ',');
+  return insertLines(withComma, nextLineStart(withComma, last.end), [newLine]);
+}

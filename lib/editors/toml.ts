@@ -1,0 +1,319 @@
+/**
+ * Format-preserving TOML edits for the root pyproject.toml.
+ *
+ * smol-toml parses and verifies, but drops comments when it writes, so a user's file is never
+ * written through it. A small scanner finds the byte ranges of tables, keys, values and array
+ * elements; edits are splices at those ranges; the result is parsed again and must equal the
+ * original document with exactly the intended change.
+ */
+import { parse, TomlError } from 'smol-toml';
+import { appendListElement, detectEol, EditError, insertLines, lineEnd, lineNumber, nextLineStart, type BracketList } from './text.js';
+
+export type TomlArray = BracketList;
+
+export interface TomlKeyValue {
+  /** Full dotted path: table path + key path. */
+  path: string[];
+  /** Path of the table header the key sits under. */
+  table: string[];
+  lineStart: number;
+  valueStart: number;
+  valueEnd: number;
+  /** End of the value's last line (after any trailing comment), before its line ending. */
+  lineEnd: number;
+  array?: TomlArray;
+}
+
+export interface TomlTable {
+  path: string[];
+  headerStart: number;
+  arrayOfTables: boolean;
+}
+
+export interface TomlOutline {
+  tables: TomlTable[];
+  keys: TomlKeyValue[];
+}
+
+/** Parse with smol-toml, turning its error into one that names the file and line. */
+export function parseToml(text: string, file = 'pyproject.toml'): Record<string, unknown> {
+  try {
+    return parse(text) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof TomlError) throw new EditError(error.message.split('\n')[0], file, error.line);
+    throw error;
+  }
+}
+
+/** Locate every table header and key/value (with array element ranges) in a TOML text. */
+export function outlineToml(text: string): TomlOutline {
+  const tables: TomlTable[] = [];
+  const keys: TomlKeyValue[] = [];
+  let table: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    i = skipBlank(text, i);
+    if (i >= text.length) break;
+    const ch = text[i];
+    if (ch === '#' || ch === '\n' || ch === '\r') {
+      i = nextLineStart(text, i);
+      continue;
+    }
+    const start = i;
+    if (ch === '[') {
+      const arrayOfTables = text[i + 1] === '[';
+      i += arrayOfTables ? 2 : 1;
+      const key = readKey(text, i);
+      table = key.path;
+      tables.push({ path: table, headerStart: start, arrayOfTables });
+      i = nextLineStart(text, key.end);
+      continue;
+    }
+    const key = readKey(text, i);
+    i = skipBlank(text, key.end);
+    if (text[i] !== '=') throw new EditError(`expected '=' after key`, undefined, lineNumber(text, i));
+    const valueStart = skipBlank(text, i + 1);
+    const value = readValue(text, valueStart);
+    keys.push({
+      path: [...table, ...key.path],
+      table,
+      lineStart: start,
+      valueStart,
+      valueEnd: value.end,
+      lineEnd: lineEnd(text, value.end),
+      array: value.array,
+    });
+    i = nextLineStart(text, value.end);
+  }
+  return { tables, keys };
+}
+
+function skipBlank(text: string, i: number): number {
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  return i;
+}
+
+function readKey(text: string, i: number): { path: string[]; end: number } {
+  const path: string[] = [];
+  for (;;) {
+    i = skipBlank(text, i);
+    if (text[i] === '"' || text[i] === "'") {
+      const end = stringEnd(text, i);
+      path.push(parse(`k = ${text.slice(i, end)}`).k as string);
+      i = end;
+    } else {
+      const m = /^[A-Za-z0-9_-]+/.exec(text.slice(i, i + 256));
+      if (!m) throw new EditError('unreadable key', undefined, lineNumber(text, i));
+      path.push(m[0]);
+      i += m[0].length;
+    }
+    i = skipBlank(text, i);
+    if (text[i] !== '.') break;
+    i++;
+  }
+  // A header's closing bracket(s).
+  while (text[i] === ']') i++;
+  return { path, end: i };
+}
+
+/** End offset (exclusive) of the string starting at `i`, any of the four TOML string kinds. */
+function stringEnd(text: string, i: number): number {
+  const quote = text[i];
+  const triple = text.startsWith(quote.repeat(3), i);
+  if (triple) {
+    let j = i + 3;
+    for (;;) {
+      const k = text.indexOf(quote.repeat(3), j);
+      if (k === -1) throw new EditError('unterminated string', undefined, lineNumber(text, i));
+      if (quote === '"' && isEscaped(text, k)) {
+        j = k + 1;
+        continue;
+      }
+      let end = k + 3;
+      while (text[end] === quote && end < k + 5) end++; // up to two quotes may close the content
+      return end;
+    }
+  }
+  for (let j = i + 1; j < text.length; j++) {
+    if (text[j] === '\n') break;
+    if (quote === '"' && text[j] === '\\') {
+      j++;
+      continue;
+    }
+    if (text[j] === quote) return j + 1;
+  }
+  throw new EditError('unterminated string', undefined, lineNumber(text, i));
+}
+
+function isEscaped(text: string, at: number): boolean {
+  let n = 0;
+  for (let j = at - 1; text[j] === '\\'; j--) n++;
+  return n % 2 === 1;
+}
+
+function readValue(text: string, i: number): { end: number; array?: TomlArray } {
+  const ch = text[i];
+  if (ch === '"' || ch === "'") return { end: stringEnd(text, i) };
+  if (ch === '[') return readArray(text, i);
+  if (ch === '{') return { end: bracketEnd(text, i, '{', '}') };
+  let j = i;
+  while (j < text.length && !/[\s#,\]}]/.test(text[j])) j++;
+  return { end: j };
+}
+
+function readArray(text: string, open: number): { end: number; array: TomlArray } {
+  const elements: BracketList['elements'] = [];
+  let i = open + 1;
+  for (;;) {
+    i = skipTrivia(text, i);
+    if (i >= text.length) throw new EditError('unterminated array', undefined, lineNumber(text, open));
+    if (text[i] === ']') return { end: i + 1, array: { open, close: i, elements } };
+    const value = readValue(text, i);
+    const element: BracketList['elements'][number] = { start: i, end: value.end };
+    elements.push(element);
+    i = skipTrivia(text, value.end);
+    if (text[i] === ',') {
+      element.comma = i;
+      i++;
+    }
+  }
+}
+
+/** Whitespace, newlines and comments inside an array. */
+function skipTrivia(text: string, i: number): number {
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i])) i++;
+    if (text[i] !== '#') return i;
+    i = nextLineStart(text, i);
+  }
+}
+
+function bracketEnd(text: string, i: number, open: string, close: string): number {
+  let depth = 0;
+  for (let j = i; j < text.length; j++) {
+    const ch = text[j];
+    if (ch === '"' || ch === "'") {
+      j = stringEnd(text, j) - 1;
+    } else if (ch === open) depth++;
+    else if (ch === close && --depth === 0) return j + 1;
+  }
+  throw new EditError(`unterminated ${open}`, undefined, lineNumber(text, i));
+}
+
+const samePath = (a: string[], b: string[]) => a.length === b.length && a.every((x, k) => x === b[k]);
+
+export function findKey(outline: TomlOutline, path: string[]): TomlKeyValue | undefined {
+  return outline.keys.find((k) => samePath(k.path, path));
+}
+
+/** Read a nested value of a parsed document. */
+export function getPath(doc: unknown, path: string[]): unknown {
+  let node: unknown = doc;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/**
+ * Append one string element to the array at `path`, in the style of its last element: the same
+ * quote, the same line layout (one-line arrays stay on one line; a multi-line array gets a new
+ * line with the last element's indentation) and the same trailing-comma habit.
+ * Returns the text unchanged when the element is already there.
+ */
+export function appendToArray(text: string, path: string[], value: string, file = 'pyproject.toml'): string {
+  const before = parseToml(text, file);
+  const current = getPath(before, path);
+  if (!Array.isArray(current)) throw new EditError(`no array at ${path.join('.')}`, file);
+  if (current.includes(value)) return text;
+  const key = findKey(outlineToml(text), path);
+  if (!key?.array) throw new EditError(`cannot locate the array ${path.join('.')}`, file);
+  const last = key.array.elements.at(-1);
+  const result = appendListElement(text, key.array, quoteLike(value, last ? text[last.start] : '"'));
+  verify(before, result, file, (doc) => (getPath(doc, path) as unknown[]).push(value));
+  return result;
+}
+
+/** A TOML string in the quote style of a sibling ('…' literal when it can be, else "…"). */
+function quoteLike(value: string, quote: string): string {
+  if (quote === "'" && !value.includes("'")) return `'${value}'`;
+  return JSON.stringify(value);
+}
+
+/**
+ * Add `line` (a complete `key = value` line, e.g. the canonical sibling renamed) to the table
+ * at `tablePath`, right after the table's last key. Returns the text unchanged when the key is
+ * already there.
+ */
+export function addTableEntry(
+  text: string,
+  tablePath: string[],
+  key: string,
+  line: string,
+  file = 'pyproject.toml',
+): string {
+  const before = parseToml(text, file);
+  const table = getPath(before, tablePath);
+  if (table !== undefined && (table === null || typeof table !== 'object' || Array.isArray(table))) {
+    throw new EditError(`${tablePath.join('.')} is not a table`, file);
+  }
+  if (table && key in (table as object)) return text;
+  const outline = outlineToml(text);
+  const siblings = outline.keys.filter((k) => samePath(k.table, tablePath));
+  const last = siblings.at(-1);
+  let result: string;
+  if (last) {
+    result = insertLines(text, nextLineStart(text, last.lineEnd), [line]);
+  } else {
+    const header = outline.tables.find((t) => samePath(t.path, tablePath));
+    if (header) {
+      result = insertLines(text, nextLineStart(text, header.headerStart), [line]);
+    } else {
+      const eol = detectEol(text);
+      const gap = text.length === 0 ? '' : text.endsWith('\n') ? eol : eol + eol;
+      result = `${text}${gap}[${tablePath.map(tomlKey).join('.')}]${eol}${line}${text.endsWith('\n') ? eol : ''}`;
+    }
+  }
+  const added = parseToml(line, file);
+  verify(before, result, file, (doc) => {
+    let node = doc as Record<string, unknown>;
+    for (const part of tablePath) node = (node[part] ??= {}) as Record<string, unknown>;
+    Object.assign(node, added);
+  });
+  return result;
+}
+
+/** The text of the `key = value` line(s) of an existing key, for cloning a sibling. */
+export function keyValueText(text: string, path: string[]): string | undefined {
+  const key = findKey(outlineToml(text), path);
+  return key && text.slice(key.lineStart, key.lineEnd);
+}
+
+export function tomlKey(key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
+}
+
+/** The edit must parse, and mean exactly the original plus the intended change. */
+function verify(before: unknown, resultText: string, file: string, change: (doc: unknown) => void): void {
+  const expected = structuredClone(before);
+  change(expected);
+  let after: unknown;
+  try {
+    after = parse(resultText);
+  } catch (error) {
+    throw new EditError(`edit produced invalid TOML (${(error as Error).message.split('\n')[0]})`, file);
+  }
+  if (!deepEqual(after, expected)) throw new EditError('edit changed more than intended', file);
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
