@@ -1,0 +1,1 @@
+"""Developer tooling for the rev-sci-dagster monorepo (exposed as uv run scripts)."""

@@ -1,0 +1,123 @@
+/**
+ * All-or-nothing commit of the staged (in-memory) files, replacing the environment's default
+ * commit, which reviews and writes files one by one: a refusal, a missing terminal or a failed
+ * write after the first file would leave a half-changed repo.
+ *
+ * 1. Review: Yeoman's own conflicter runs over every pending file (diffs, the y/n/a/d/x menu,
+ *    `--force`, `--dry-run`), but nothing is written yet.
+ * 2. Without a terminal and without `--force`, a change to an existing file cannot be reviewed:
+ *    stop before writing anything and say how to proceed.
+ * 3. Write every approved file; if one write fails, put back every file already written.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
+import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
+import { isFilePending } from 'mem-fs-editor/state';
+import { createCommitTransform } from 'mem-fs-editor/transform';
+
+interface StagedFile {
+  path: string;
+  contents: Buffer | null;
+  state?: string;
+}
+
+interface CommitEnvironment {
+  adapter: unknown;
+  conflicterOptions?: { force?: boolean; dryRun?: boolean; bail?: boolean; [key: string]: unknown };
+  sharedFs: {
+    all(): StagedFile[];
+    pipeline(options: { filter?: (file: StagedFile) => boolean; refresh?: boolean }, ...transforms: unknown[]): Promise<void>;
+  };
+}
+
+export interface CommitOptions {
+  force: boolean;
+  dryRun: boolean;
+  /** False when nobody can answer a conflict prompt (no TTY on stdin or stdout). */
+  interactive: boolean;
+  /** Called with the paths actually written (for the summary). */
+  onWritten?: (paths: string[]) => void;
+}
+
+export class NothingWrittenError extends Error {
+  constructor(message: string) {
+    super(`${message}\nNothing was written.`);
+    this.name = 'NothingWrittenError';
+  }
+}
+
+export async function commitAllOrNothing(env: CommitEnvironment, options: CommitOptions): Promise<void> {
+  const pending = env.sharedFs.all().filter((f) => isFilePending(f as never));
+  const changedExisting = pending.filter((f) => existsSync(f.path) && !sameContents(f));
+  const conflicterOptions = { ...env.conflicterOptions, force: options.force, dryRun: options.dryRun };
+
+  if (!options.interactive && !options.force && !options.dryRun && changedExisting.length > 0) {
+    throw new NothingWrittenError(
+      `${changedExisting.length} existing file(s) would change and there is no terminal to review them.\n` +
+        'Run again with --dry-run to see the full diff, or with --force to apply the whole change.',
+    );
+  }
+
+  try {
+    await env.sharedFs.pipeline(
+      { filter: (file) => isFilePending(file as never) || file.path.endsWith('.yo-resolve'), refresh: true },
+      createYoResolveTransform(),
+      forceYoFiles(),
+      createConflicterTransform(env.adapter as never, conflicterOptions as never),
+    );
+  } catch (error) {
+    throw new NothingWrittenError(`Review stopped: ${(error as Error).message}`);
+  }
+  if (options.dryRun) return;
+
+  const approved = env.sharedFs.all().filter((f) => isFilePending(f as never));
+  checkWritable(approved);
+  const backups = approved.map((f) => ({ path: f.path, before: existsSync(f.path) ? readFileSync(f.path) : undefined }));
+  const newDirs = [...new Set(approved.map((f) => topMissingDir(f.path)).filter((d): d is string => d !== undefined))];
+  try {
+    await env.sharedFs.pipeline({ filter: (file) => isFilePending(file as never) }, createCommitTransform());
+  } catch (error) {
+    restore(backups, newDirs);
+    throw new NothingWrittenError(`Writing failed (${(error as Error).message}); every file was put back as it was.`);
+  }
+  options.onWritten?.(approved.map((f) => f.path));
+}
+
+function sameContents(file: StagedFile): boolean {
+  return file.contents !== null && readFileSync(file.path).equals(file.contents);
+}
+
+/** Fail before the first write if any target cannot be written. */
+function checkWritable(files: StagedFile[]): void {
+  for (const file of files) {
+    let target = file.path;
+    while (!existsSync(target)) target = dirname(target);
+    try {
+      accessSync(target, constants.W_OK);
+    } catch {
+      throw new NothingWrittenError(`Cannot write ${file.path}: ${target} is not writable.`);
+    }
+  }
+}
+
+/** The outermost folder of `path` that does not exist yet (a write will create it). */
+function topMissingDir(path: string): string | undefined {
+  let missing: string | undefined;
+  for (let dir = dirname(path); !existsSync(dir); dir = dirname(dir)) missing = dir;
+  return missing;
+}
+
+function restore(backups: Array<{ path: string; before: Buffer | undefined }>, newDirs: string[]): void {
+  for (const { path, before } of backups) {
+    try {
+      if (before === undefined) rmSync(path, { force: true });
+      else {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, before);
+      }
+    } catch {
+      // Best effort: the error that got us here is reported.
+    }
+  }
+  for (const dir of newDirs) rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,71 @@
+/**
+ * Input validation. Each check returns a message that says what is wrong and what would be
+ * right, or undefined when the value is fine; the same functions back the prompts' `validate`.
+ */
+import type { Monorepo } from './monorepo.js';
+import { STDLIB_MODULES } from './stdlib-modules.js';
+
+const KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
+    ' ',
+  ),
+);
+const SOFT_KEYWORDS = new Set(['match', 'case', 'type', '_']);
+
+/** `dagster-<kebab>` must stay a valid 63-character DNS label / Docker name. */
+export const MAX_PACKAGE_NAME = 63 - 'dagster-'.length;
+
+export function toSnakeCase(value: string): string {
+  return value
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
+}
+
+export function checkPackageName(name: string, model?: Monorepo): string | undefined {
+  if (!name) return 'a package name is required, e.g. network_analytics';
+  if (!/^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/.test(name)) {
+    const suggestion = toSnakeCase(name);
+    const hint = suggestion && /^[a-z]/.test(suggestion) ? `: ${suggestion}` : ' (lowercase letters, digits, single underscores; starting with a letter)';
+    return `"${name}" is not a snake_case package name; use snake_case${hint}`;
+  }
+  if (KEYWORDS.has(name) || SOFT_KEYWORDS.has(name)) return `"${name}" is a Python keyword; choose another name`;
+  if (STDLIB_MODULES.has(name)) return `"${name}" would shadow the standard-library module ${name}; choose another name`;
+  if (name.length > MAX_PACKAGE_NAME) {
+    return `"${name}" is ${name.length} characters; at most ${MAX_PACKAGE_NAME} keep "dagster-<name>" a valid 63-character Docker name`;
+  }
+  if (model?.importNames.has(name)) return `"${name}" would shadow the "${name}" import the workspace already uses; choose another name`;
+  if (model && model.memberDirs.includes(name) && !model.locations.some((l) => l.names.snake === name)) {
+    return `"${name}" is a workspace member that is not a code location`;
+  }
+  return undefined;
+}
+
+export function checkShortName(short: string, packageName: string, model?: Monorepo): string | undefined {
+  if (!short) return 'a short name is required, e.g. analytics';
+  if (!/^[a-z][a-z0-9_]*$/.test(short)) {
+    return `"${short}" is not a valid short name; use lowercase letters, digits and underscores, e.g. ${toSnakeCase(short) || 'analytics'}`;
+  }
+  if (KEYWORDS.has(short)) return `"${short}" is a Python keyword; choose another short name`;
+  const owner = model?.locations.find((l) => l.names.short === short && l.names.snake !== packageName);
+  if (owner) return `short name "${short}" is already used by ${owner.names.snake}`;
+  const clash = model?.locations.find((l) => l.names.snake === short && l.names.snake !== packageName);
+  if (clash) return `short name "${short}" is the package name of another location`;
+  return undefined;
+}
+
+export function checkPort(value: unknown, packageName: string, model?: Monorepo): string | undefined {
+  const text = String(value ?? '').trim();
+  if (!/^\d+$/.test(text)) return `port "${text}" is not a whole number; use one from 1024 to 65535`;
+  const port = Number(text);
+  if (port < 1024 || port > 65535) return `port ${port} is out of range; use one from 1024 to 65535`;
+  if (!model) return undefined;
+  if (port === model.conventions.webserverPort) return `port ${port} is the Dagster webserver's`;
+  const others = model.ports.filter((p) => p.port === port && p.owner !== packageName);
+  if (others.length > 0) {
+    return `port ${port} is already used (${others.map((p) => `${p.file}: ${p.what}`).join('; ')})`;
+  }
+  return undefined;
+}
