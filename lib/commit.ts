@@ -10,8 +10,9 @@
  * 3. Write every approved file; if one write fails, put back every file already written.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
+import { createTwoFilesPatch } from 'diff';
 import { isFilePending } from 'mem-fs-editor/state';
 import { createCommitTransform } from 'mem-fs-editor/transform';
 
@@ -37,6 +38,9 @@ export interface CommitOptions {
   interactive: boolean;
   /** Called with the paths actually written (for the summary). */
   onWritten?: (paths: string[]) => void;
+  /** Where a dry run prints its unified diff, with paths relative to `root`. */
+  print?: (text: string) => void;
+  root?: string;
 }
 
 export class NothingWrittenError extends Error {
@@ -58,6 +62,11 @@ export async function commitAllOrNothing(env: CommitEnvironment, options: Commit
     );
   }
 
+  if (options.dryRun) {
+    options.print?.(unifiedDiff(pending, options.root ?? ''));
+    return;
+  }
+
   try {
     await env.sharedFs.pipeline(
       { filter: (file) => isFilePending(file as never) || file.path.endsWith('.yo-resolve'), refresh: true },
@@ -68,12 +77,16 @@ export async function commitAllOrNothing(env: CommitEnvironment, options: Commit
   } catch (error) {
     throw new NothingWrittenError(`Review stopped: ${(error as Error).message}`);
   }
-  if (options.dryRun) return;
 
   const approved = env.sharedFs.all().filter((f) => isFilePending(f as never));
   checkWritable(approved);
   const backups = approved.map((f) => ({ path: f.path, before: existsSync(f.path) ? readFileSync(f.path) : undefined }));
   const newDirs = [...new Set(approved.map((f) => topMissingDir(f.path)).filter((d): d is string => d !== undefined))];
+  if (options.dryRun) {
+    options.print?.(unifiedDiff(pending, options.root ?? ''));
+    return;
+  }
+
   try {
     await env.sharedFs.pipeline({ filter: (file) => isFilePending(file as never) }, createCommitTransform());
   } catch (error) {
@@ -81,6 +94,24 @@ export async function commitAllOrNothing(env: CommitEnvironment, options: Commit
     throw new NothingWrittenError(`Writing failed (${(error as Error).message}); every file was put back as it was.`);
   }
   options.onWritten?.(approved.map((f) => f.path));
+}
+
+/** The whole change as one unified diff (3 lines of context), what `--dry-run` shows. */
+export function unifiedDiff(files: StagedFile[], root: string): string {
+  const patches = files
+    .filter((f) => f.contents !== null)
+    .sort((a, b) => a.path.localeCompare(b.path))
+    .map((f) => {
+      const name = relative(root, f.path);
+      const before = existsSync(f.path) ? readFileSync(f.path, 'utf8') : '';
+      const after = f.contents!.toString('utf8');
+      if (before === after) return '';
+      const header = existsSync(f.path) ? name : '/dev/null';
+      return createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3 })
+        .replace(/^=+\r?\n/, '')
+        .replace(`--- a/${name}`, `--- ${header === '/dev/null' ? header : `a/${name}`}`);
+    });
+  return patches.filter(Boolean).join('');
 }
 
 function sameContents(file: StagedFile): boolean {

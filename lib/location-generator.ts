@@ -72,7 +72,8 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
       type: Boolean,
       description: 'Ask for missing values (default: only when run in a terminal); --no-interactive never asks',
     });
-    if (!options.context) this.setFeatures({ customCommitTask: () => this.commit() });
+    // The user-facing generator owns the commit; `uv`, not npm, installs (see the package phase).
+    if (!options.context) this.setFeatures({ customCommitTask: () => this.commit(), customInstallTask: 'uv' as never });
   }
 
   /** True when prompts can be answered. */
@@ -250,6 +251,8 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
       force: Boolean(this.options.force ?? env.conflicterOptions?.force),
       dryRun: Boolean(this.options.dryRun ?? env.conflicterOptions?.dryRun),
       interactive: this.interactive,
+      root: this.destinationRoot(),
+      print: (text) => process.stdout.write(text),
     });
   }
 
@@ -259,11 +262,11 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
   }
 
   /** Print the summary once, from the generator the user ran. */
-  protected printSummary(installed: boolean): void {
+  protected printSummary(): void {
     if (this.isComposed || !this.ctx) return;
     const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
     this.log(
-      formatSummary({ report: this.ctx.report, names: this.ctx.names, clickhouse: this.ctx.clickhouse, dryRun: this.dryRun, installed, color }),
+      formatSummary({ report: this.ctx.report, names: this.ctx.names, clickhouse: this.ctx.clickhouse, dryRun: this.dryRun, color }),
     );
   }
 

@@ -11,6 +11,8 @@ export interface Report {
   changed: Set<string>;
   warnings: string[];
   notes: string[];
+  /** `uv lock` and `uv sync` ran and passed. */
+  installed?: boolean;
 }
 
 export function newReport(): Report {
@@ -22,7 +24,6 @@ export interface SummaryInput {
   names: LocationNames;
   clickhouse: boolean;
   dryRun: boolean;
-  installed: boolean;
   /** Whether to colour: a terminal and no NO_COLOR. */
   color: boolean;
 }
@@ -69,6 +70,6 @@ export function formatSummary(input: SummaryInput): string {
   for (const note of report.notes) lines.push(`  [ ] ${note}`);
   heading('Verify');
   const commands = verificationCommands(names, input.clickhouse);
-  for (const command of input.installed ? commands.slice(2) : commands) lines.push(`  ${c.cyan(command)}`);
+  for (const command of report.installed ? commands.slice(2) : commands) lines.push(`  ${c.cyan(command)}`);
   return lines.join('\n') + '\n';
 }

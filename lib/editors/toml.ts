@@ -284,10 +284,19 @@ export function addTableEntry(
   return result;
 }
 
-/** The text of the `key = value` line(s) of an existing key, for cloning a sibling. */
+/**
+ * The text of the `key = value` line of an existing key, or of the first dotted key under it
+ * (`underwriting-ml.workspace = true`), for imitating a sibling.
+ */
 export function keyValueText(text: string, path: string[]): string | undefined {
-  const key = findKey(outlineToml(text), path);
+  const key = outlineToml(text).keys.find((k) => path.every((part, i) => k.path[i] === part));
   return key && text.slice(key.lineStart, key.lineEnd);
+}
+
+/** A single-line `key = value` without its trailing comment (it speaks of the sibling). */
+export function withoutComment(line: string): string {
+  const key = outlineToml(line).keys[0];
+  return key ? line.slice(0, key.valueEnd).trimEnd() : line;
 }
 
 export function tomlKey(key: string): string {

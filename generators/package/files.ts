@@ -1,0 +1,63 @@
+/**
+ * Phase 1's files and phase 2's root pyproject.toml edits, as data: what the package generator
+ * creates from its templates and which arrays and tables it extends.
+ */
+import type { RunContext } from '../../lib/location-generator.js';
+import { getPath, parseToml } from '../../lib/editors/toml.js';
+import type { LocationNames } from '../../lib/naming.js';
+
+export interface TemplateFile {
+  template: string;
+  path: string;
+  data: Record<string, unknown>;
+}
+
+export function packageFiles(ctx: RunContext, canonicalPyproject: string | undefined): TemplateFile[] {
+  const dir = ctx.names.packageDir;
+  const data = { names: ctx.names, description: ctx.description, ...requirementsFrom(ctx, canonicalPyproject) };
+  return [
+    { template: '__init__.py.ejs', path: `${dir}/__init__.py`, data },
+    { template: 'pyproject.toml.ejs', path: `${dir}/pyproject.toml`, data },
+    { template: 'definitions.py.ejs', path: `${dir}/definitions.py`, data },
+    { template: 'assets/__init__.py.ejs', path: `${dir}/assets/__init__.py`, data },
+  ];
+}
+
+/**
+ * The dagster and dagster-polars requirements, requires-python and array indentation of the
+ * canonical location's pyproject.toml, so a new location pins what its siblings pin; the
+ * conventions (the guide's values) otherwise.
+ */
+export function requirementsFrom(ctx: RunContext, canonicalPyproject: string | undefined) {
+  const conventions = ctx.model.conventions;
+  const fallback = {
+    requiresPython: conventions.requiresPython,
+    dependencies: [conventions.dagsterRequirement, conventions.dagsterPolarsRequirement],
+    indent: '    ',
+  };
+  if (!canonicalPyproject) return fallback;
+  const toml = parseToml(canonicalPyproject, `${ctx.model.canonical?.member}/pyproject.toml`);
+  const deps = (getPath(toml, ['project', 'dependencies']) as string[] | undefined) ?? [];
+  const pick = (name: string, otherwise: string) => deps.find((d) => new RegExp(`^${name}(?![\\w-])`).test(d)) ?? otherwise;
+  const indent = /^dependencies\s*=\s*\[\r?\n([ \t]+)/m.exec(canonicalPyproject)?.[1] ?? fallback.indent;
+  return {
+    requiresPython: (getPath(toml, ['project', 'requires-python']) as string | undefined) ?? fallback.requiresPython,
+    dependencies: [pick('dagster', conventions.dagsterRequirement), pick('dagster-polars', conventions.dagsterPolarsRequirement)],
+    indent,
+  };
+}
+
+/** The root pyproject.toml arrays phase 2 extends (those that exist), and the uv source to imitate. */
+export function rootPyprojectEdits(root: Record<string, unknown>, names: LocationNames, canonicalKebab?: string) {
+  const member = `src/${names.snake}`;
+  const members = (getPath(root, ['tool', 'uv', 'workspace', 'members']) as string[] | undefined) ?? [];
+  const coveredByGlob = members.some((m) => m.includes('*') && new RegExp(`^${m.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`).test(member));
+  const arrays: Array<{ key: string[]; value: string }> = [];
+  if (!coveredByGlob) arrays.push({ key: ['tool', 'uv', 'workspace', 'members'], value: member });
+  if (Array.isArray(getPath(root, ['project', 'dependencies']))) arrays.push({ key: ['project', 'dependencies'], value: names.kebab });
+  if (Array.isArray(getPath(root, ['tool', 'hatch', 'build', 'targets', 'wheel', 'packages']))) {
+    arrays.push({ key: ['tool', 'hatch', 'build', 'targets', 'wheel', 'packages'], value: member });
+  }
+  const sources = getPath(root, ['tool', 'uv', 'sources']) as Record<string, unknown> | undefined;
+  return { arrays, canonicalSource: canonicalKebab && sources && canonicalKebab in sources ? canonicalKebab : undefined };
+}
