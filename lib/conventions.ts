@@ -60,7 +60,7 @@ export function conventionsFrom(yoRcText: string | undefined): Conventions {
   try {
     parsed = JSON.parse(yoRcText) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`.yo-rc.json: not valid JSON (${(error as Error).message})`);
+    throw new Error(`.yo-rc.json: not valid JSON (${(error as Error).message})`, { cause: error });
   }
   const own = (parsed[CONFIG_KEY] ?? {}) as Partial<Conventions>;
   for (const key of Object.keys(own)) {

@@ -68,6 +68,10 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
       this.argument('port', { type: String, required: false, description: 'gRPC code-server port (default: the next free one from 4002)' });
       this.option('description', { type: String, description: 'One-line description for the package\'s pyproject.toml' });
     }
+    // Yeoman's environment handles these; declared here so --help lists them under yo and the bin alike.
+    this.option('force', { type: Boolean, description: 'Apply the whole change without the conflict review (needed without a terminal)' });
+    this.option('dry-run', { type: Boolean, description: 'Print the full unified diff of the change and write nothing' });
+    this.option('bail', { type: Boolean, description: 'Stop at the first file that would change (Yeoman conflicter)' });
     this.option('interactive', {
       type: Boolean,
       description: 'Ask for missing values (default: only when run in a terminal); --no-interactive never asks',
@@ -179,6 +183,17 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
       { type: 'confirm', name: 'clickhouse', message: 'Does it produce Parquet assets queryable via ClickHouse?', default: false },
     ]);
     return answers.clickhouse;
+  }
+
+  /** Help's usage line: both ways in, without Yeoman's internal `app` namespace. */
+  override usage(): string {
+    const sub = this.options.namespace?.split(':')[1];
+    const suffix = sub && sub !== 'app' ? sub : '';
+    const args = this.shape === 'new-location' ? '<package_name> [short_name] [port]' : this.shape === 'existing-location' ? '<location>' : '';
+    const text = [`dagster-location ${suffix} ${args} [options]`, `yo dagster-location${suffix ? `:${suffix}` : ''} ${args} [options]`]
+      .map((line) => line.replace(/ +/g, ' '))
+      .join('\n  ');
+    return this.description ? `${text}\n\n${this.description}` : text;
   }
 
   protected usageLine(): string {

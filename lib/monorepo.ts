@@ -134,6 +134,19 @@ function expandMembers(listed: string[], list: Lister): string[] {
   });
 }
 
+/** Distributions whose import name is not their name in snake_case. */
+const IMPORT_NAMES: Record<string, string> = {
+  scikit_learn: 'sklearn',
+  pyyaml: 'yaml',
+  beautifulsoup4: 'bs4',
+  pillow: 'PIL',
+  python_dateutil: 'dateutil',
+  opencv_python: 'cv2',
+  psycopg2_binary: 'psycopg2',
+  protobuf: 'google',
+  attrs: 'attr',
+};
+
 function collectImportNames(toml: Record<string, unknown>, into: Set<string>): void {
   const deps = [
     ...((getPath(toml, ['project', 'dependencies']) as string[] | undefined) ?? []),
@@ -142,7 +155,10 @@ function collectImportNames(toml: Record<string, unknown>, into: Set<string>): v
   for (const dep of deps) {
     if (typeof dep !== 'string') continue;
     const name = /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(dep)?.[0];
-    if (name) into.add(snakeFromKebab(name));
+    if (!name) continue;
+    const snake = snakeFromKebab(name);
+    into.add(snake);
+    if (IMPORT_NAMES[snake]) into.add(IMPORT_NAMES[snake]);
   }
 }
 

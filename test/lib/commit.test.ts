@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestAdapter } from '@yeoman/adapter/testing';
+import { create as createMemFs } from 'mem-fs';
+import { create as createEditor } from 'mem-fs-editor';
+import { commitAllOrNothing, NothingWrittenError } from '../../lib/commit.js';
+
+/** A folder with an existing file, and a store that stages a change to it plus new files. */
+function staged() {
+  const dir = mkdtempSync(join(tmpdir(), 'commit-'));
+  writeFileSync(join(dir, 'pyproject.toml'), 'old\n');
+  const sharedFs = createMemFs();
+  const fs = createEditor(sharedFs);
+  fs.write(join(dir, 'pyproject.toml'), 'new\n');
+  fs.write(join(dir, 'src', 'pkg', '__init__.py'), '');
+  fs.write(join(dir, 'src', 'pkg', 'late', 'file.txt'), 'x\n');
+  return { dir, env: { adapter: new TestAdapter(), sharedFs: sharedFs as never, conflicterOptions: {} } };
+}
+
+describe('all-or-nothing commit', () => {
+  it('writes every staged file with --force', async () => {
+    const { dir, env } = staged();
+    await commitAllOrNothing(env, { force: true, dryRun: false, interactive: false });
+    assert.equal(readFileSync(join(dir, 'pyproject.toml'), 'utf8'), 'new\n');
+    assert.ok(existsSync(join(dir, 'src', 'pkg', 'late', 'file.txt')));
+  });
+
+  it('without a terminal and without --force, writes nothing at all (not even the new files)', async () => {
+    const { dir, env } = staged();
+    await assert.rejects(commitAllOrNothing(env, { force: false, dryRun: false, interactive: false }), NothingWrittenError);
+    assert.equal(readFileSync(join(dir, 'pyproject.toml'), 'utf8'), 'old\n');
+    assert.ok(!existsSync(join(dir, 'src')));
+  });
+
+  it('a write that fails half-way puts back every file already written and removes new folders', async () => {
+    const { dir, env } = staged();
+    // Appears on disk after staging: writing src/pkg/late/file.txt now fails (its folder is a file).
+    mkdirSync(join(dir, 'src', 'pkg'), { recursive: true });
+    writeFileSync(join(dir, 'src', 'pkg', 'late'), 'a file where a folder must go\n');
+    await assert.rejects(commitAllOrNothing(env, { force: true, dryRun: false, interactive: false }), /every file was put back/);
+    assert.equal(readFileSync(join(dir, 'pyproject.toml'), 'utf8'), 'old\n');
+    assert.ok(!existsSync(join(dir, 'src', 'pkg', '__init__.py')));
+  });
+
+  it('--dry-run prints a unified diff and writes nothing', async () => {
+    const { dir, env } = staged();
+    let printed = '';
+    await commitAllOrNothing(env, { force: false, dryRun: true, interactive: false, root: dir, print: (t) => (printed += t) });
+    assert.match(printed, /^--- a\/pyproject\.toml\n\+\+\+ b\/pyproject\.toml\n@@ -1,1 \+1,1 @@\n-old\n\+new\n/m);
+    assert.match(printed, /^--- \/dev\/null\n\+\+\+ b\/src\/pkg\/late\/file\.txt$/m);
+    assert.equal(readFileSync(join(dir, 'pyproject.toml'), 'utf8'), 'old\n');
+  });
+});
