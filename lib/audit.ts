@@ -1,0 +1,259 @@
+/**
+ * The doctor's audit: for every location, whether each place the guide names registers it,
+ * and the guide's pitfalls across locations (ports, Dockerfile stubs, dagster in ClickHouse
+ * modules, shared IO manager base_dir, bootstrap COPY lines). Read-only; each file is parsed once.
+ */
+import { instructions, runsFrozenSync, stubCopies } from './editors/dockerfile.js';
+import { blockList, findBlock, hclBlocks, listStrings } from './editors/hcl.js';
+import { findAliasDict } from './editors/python.js';
+import { getPath, parseToml } from './editors/toml.js';
+import { findNodes, isAlias, parseYaml, toJs } from './editors/yaml.js';
+import type { Location, Monorepo, Reader } from './monorepo.js';
+
+/** The registries of the guide, in the order of its phases (the columns of the doctor's table). */
+export const REGISTRIES = [
+  'members',
+  'dependencies',
+  'sources',
+  'hatch',
+  'dockerfile',
+  'compose',
+  'depends_on',
+  'stack',
+  'workspace',
+  'bake',
+  'bake_group',
+  'pipelines',
+  'env',
+  'aliases',
+] as const;
+export type Registry = (typeof REGISTRIES)[number];
+
+/** What a missing registry entry means and which sub-generator adds it. */
+export const REGISTRY_INFO: Record<Registry, { file: (l: Location, m: Monorepo) => string; what: string; fixedBy: string }> = {
+  members: { file: () => 'pyproject.toml', what: '[tool.uv.workspace].members', fixedBy: 'package' },
+  dependencies: { file: () => 'pyproject.toml', what: '[project].dependencies', fixedBy: 'package' },
+  sources: { file: () => 'pyproject.toml', what: '[tool.uv.sources]', fixedBy: 'package' },
+  hatch: { file: () => 'pyproject.toml', what: '[tool.hatch.build.targets.wheel].packages', fixedBy: 'package' },
+  dockerfile: { file: (l) => l.names.dockerfile, what: 'its Dockerfile', fixedBy: 'docker' },
+  compose: { file: (_l, m) => m.conventions.files.compose, what: 'a compose service', fixedBy: 'docker' },
+  depends_on: { file: (_l, m) => m.conventions.files.compose, what: 'depends_on of the webserver and the daemon', fixedBy: 'docker' },
+  stack: { file: (_l, m) => m.conventions.files.stack, what: 'a Swarm service', fixedBy: 'docker' },
+  workspace: { file: (_l, m) => m.conventions.files.workspace, what: 'a grpc_server entry', fixedBy: 'ci' },
+  bake: { file: (_l, m) => m.conventions.files.bake, what: 'a bake target', fixedBy: 'ci' },
+  bake_group: { file: (_l, m) => m.conventions.files.bake, what: 'the default group targets', fixedBy: 'ci' },
+  pipelines: { file: (_l, m) => m.conventions.files.pipelines, what: 'build-push/deploy anchors and their references', fixedBy: 'ci' },
+  env: { file: (l) => l.names.envTemplate, what: 'an env template', fixedBy: 'env' },
+  aliases: { file: (_l, m) => m.conventions.files.aliasFiles.join(', '), what: 'a short-name alias', fixedBy: 'env' },
+};
+
+export interface Problem {
+  location?: string;
+  file: string;
+  problem: string;
+  fix: string;
+  /** A registry the sub-generators can add (the doctor's --fix); other problems need a person. */
+  registry?: Registry;
+}
+
+export interface Audit {
+  locations: Array<{ name: string; port?: number; registered: Record<Registry, boolean | null> }>;
+  problems: Problem[];
+}
+
+/** null in the table: the file does not exist, so there is nothing to register in. */
+type Presence = boolean | null;
+
+export function auditMonorepo(model: Monorepo, read: Reader): Audit {
+  const facts = readFacts(model, read);
+  const problems: Problem[] = [];
+  const locations = model.locations.map((location) => {
+    const registered = {} as Record<Registry, Presence>;
+    for (const registry of REGISTRIES) {
+      const present = facts.check(registry, location);
+      registered[registry] = present;
+      if (present === false) {
+        const info = REGISTRY_INFO[registry];
+        problems.push({
+          location: location.names.snake,
+          file: info.file(location, model),
+          problem: `${location.names.snake} is missing from ${info.what}`,
+          fix: `dagster-location ${info.fixedBy} ${location.names.snake} (or dagster-location doctor --fix)`,
+          registry,
+        });
+      }
+    }
+    return { name: location.names.snake, port: location.port, registered };
+  });
+  problems.push(...crossChecks(model, read));
+  return { locations, problems };
+}
+
+interface Facts {
+  check(registry: Registry, location: Location): Presence;
+}
+
+function readFacts(model: Monorepo, read: Reader): Facts {
+  const { files } = model.conventions;
+  const root = parseToml(read('pyproject.toml') ?? '', 'pyproject.toml');
+  const list = (path: string[]) => (getPath(root, path) as string[] | undefined) ?? [];
+  const compose = yamlJs(read, files.compose) as { services?: Record<string, { depends_on?: unknown }> } | undefined;
+  const stack = yamlJs(read, files.stack) as { services?: Record<string, unknown> } | undefined;
+  const workspace = yamlJs(read, files.workspace) as { load_from?: Array<{ grpc_server?: { host?: string; location_name?: string } }> } | undefined;
+  const bakeText = read(files.bake);
+  const bakeBlocks = bakeText === undefined ? undefined : hclBlocks(bakeText, files.bake);
+  const groupTargets = bakeText && bakeBlocks && findBlock(bakeBlocks, 'group', 'default')
+    ? listStrings(bakeText, blockList(bakeText, { type: 'group', label: 'default', attribute: 'targets' }, files.bake))
+    : [];
+  const pipelinesText = read(files.pipelines);
+  const pipelines = pipelinesText === undefined ? undefined : parseYaml(pipelinesText, files.pipelines);
+  const anchors = new Set<string>();
+  const aliases = new Set<string>();
+  if (pipelines) {
+    findNodes(pipelines, (node) => {
+      if (isAlias(node)) aliases.add(node.source);
+      else if ((node as { anchor?: string }).anchor) anchors.add((node as { anchor: string }).anchor);
+      return false;
+    });
+  }
+  const aliasDicts = files.aliasFiles
+    .map((file) => read(file))
+    .filter((text): text is string => text !== undefined)
+    .map((text) => findAliasDict(text, model.locations.map((l) => l.names.snake)));
+  // The services that wait for code locations: those whose depends_on names any location.
+  const dependents = Object.entries(compose?.services ?? {}).filter(([, service]) =>
+    dependsOn(service?.depends_on).some((name) => model.locations.some((l) => l.names.snake === name)),
+  );
+
+  const members = list(['tool', 'uv', 'workspace', 'members']);
+  return {
+    check(registry, location) {
+      const { names } = location;
+      switch (registry) {
+        case 'members':
+          return model.members.includes(location.member) && members.length > 0;
+        case 'dependencies':
+          return list(['project', 'dependencies']).some((d) => d.split(/[<>=!~;[ ]/)[0] === names.kebab);
+        case 'sources':
+          return names.kebab in ((getPath(root, ['tool', 'uv', 'sources']) as object | undefined) ?? {});
+        case 'hatch':
+          return getPath(root, ['tool', 'hatch', 'build', 'targets', 'wheel', 'packages']) === undefined
+            ? null
+            : list(['tool', 'hatch', 'build', 'targets', 'wheel', 'packages']).includes(location.member);
+        case 'dockerfile':
+          return read(names.dockerfile) !== undefined;
+        case 'compose':
+          return compose ? Boolean(compose.services?.[names.service]) : null;
+        case 'depends_on':
+          return compose ? dependents.length > 0 && dependents.every(([, s]) => dependsOn(s.depends_on).includes(names.service)) : null;
+        case 'stack':
+          return stack ? Boolean(stack.services?.[names.service]) : null;
+        case 'workspace':
+          return workspace
+            ? (workspace.load_from ?? []).some((e) => e?.grpc_server?.location_name === names.snake || e?.grpc_server?.host === names.snake)
+            : null;
+        case 'bake':
+          return bakeBlocks ? Boolean(findBlock(bakeBlocks, 'target', names.image)) : null;
+        case 'bake_group':
+          return bakeBlocks ? groupTargets.includes(names.image) : null;
+        case 'pipelines':
+          return pipelines
+            ? [names.buildPushAnchor, names.deployAnchor].every((anchor) => anchors.has(anchor) && aliases.has(anchor))
+            : null;
+        case 'env':
+          return read(names.envTemplate) !== undefined;
+        case 'aliases':
+          return aliasDicts.length === 0 ? null : aliasDicts.every((d) => d?.entries.some((e) => e.value === names.snake));
+      }
+    },
+  };
+}
+
+function yamlJs(read: Reader, file: string): unknown {
+  const text = read(file);
+  return text === undefined ? undefined : toJs(parseYaml(text, file));
+}
+
+/** depends_on as a list of service names, whichever form it takes. */
+function dependsOn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (value && typeof value === 'object') return Object.keys(value);
+  return [];
+}
+
+function crossChecks(model: Monorepo, read: Reader): Problem[] {
+  const problems: Problem[] = [];
+  // Ports: each location's ports must agree across workspace.yaml, Dockerfile (EXPOSE + CMD) and compose.
+  const byPort = new Map<number, string[]>();
+  for (const location of model.locations) {
+    const own = model.ports.filter((p) => p.owner === location.names.snake);
+    const distinct = [...new Set(own.map((p) => p.port))];
+    if (distinct.length > 1) {
+      problems.push({
+        location: location.names.snake,
+        file: own.map((p) => p.file).filter((f, i, all) => all.indexOf(f) === i).join(', '),
+        problem: `ports disagree for ${location.names.snake}: ${own.map((p) => `${p.port} (${p.file}: ${p.what})`).join('; ')}`,
+        fix: 'use one port in workspace.yaml, the Dockerfile EXPOSE and CMD, and compose.yml',
+      });
+    }
+    for (const port of distinct) byPort.set(port, [...(byPort.get(port) ?? []), location.names.snake]);
+  }
+  for (const [port, owners] of byPort) {
+    if (owners.length > 1) {
+      problems.push({ file: model.conventions.files.workspace, problem: `port ${port} is used by ${owners.join(' and ')}`, fix: 'give each location its own port' });
+    }
+  }
+  // Stubs: every Dockerfile that runs `uv sync --frozen` copies every member's pyproject.toml.
+  for (const dockerfile of model.frozenDockerfiles) {
+    const text = read(dockerfile) ?? '';
+    if (!runsFrozenSync(text)) continue;
+    const copied = new Set(stubCopies(text).map((s) => s.member));
+    for (const member of model.memberDirs.filter((m) => !copied.has(m))) {
+      problems.push({
+        file: dockerfile,
+        problem: `does not COPY src/${member}/pyproject.toml, which \`uv sync --frozen\` needs`,
+        fix: `add COPY src/${member}/pyproject.toml ./src/${member}/pyproject.toml next to the other stubs`,
+        location: model.locations.some((l) => l.names.snake === member) ? member : undefined,
+        registry: model.locations.some((l) => l.names.snake === member) ? 'dockerfile' : undefined,
+      });
+    }
+  }
+  const bootstrap = read(model.conventions.files.bootstrapDockerfile);
+  const baseDirs = new Map<string, string[]>();
+  for (const location of model.locations) {
+    const { names } = location;
+    // ClickHouse modules run in the bootstrap image, which has no dagster.
+    if (location.hasClickhouse) {
+      for (const file of ['__init__.py', 'asset_registry.py', 'summary_views.py']) {
+        const path = `${location.member}/clickhouse/${file}`;
+        const text = read(path);
+        if (text && /^\s*(?:import\s+dagster\b|from\s+dagster(?:_\w+)?\s+import)/m.test(text)) {
+          problems.push({ location: names.snake, file: path, problem: 'imports dagster, which the bootstrap image does not have', fix: 'import only polars, shared and the standard library' });
+        }
+      }
+      const copies = bootstrap ? instructions(bootstrap).filter((i) => i.keyword === 'COPY').map((i) => i.args) : [];
+      if (bootstrap !== undefined && !copies.some((args) => args.includes(`src/${names.snake}/clickhouse`))) {
+        problems.push({
+          location: names.snake,
+          file: model.conventions.files.bootstrapDockerfile,
+          problem: `${names.snake} has a clickhouse/ package that the bootstrap image does not COPY`,
+          fix: `dagster-location clickhouse ${names.snake} adds the COPY lines`,
+        });
+      }
+    }
+    const definitions = read(`${location.member}/definitions.py`) ?? '';
+    for (const m of definitions.matchAll(/base_dir\s*=\s*f?["'](?:\{data_dir\}\/)?([^"']+)["']/g)) {
+      baseDirs.set(m[1], [...(baseDirs.get(m[1]) ?? []), names.snake]);
+    }
+  }
+  for (const [dir, owners] of baseDirs) {
+    if (owners.length > 1) {
+      problems.push({
+        file: owners.map((o) => `src/${o}/definitions.py`).join(', '),
+        problem: `${owners.join(' and ')} share the IO manager base_dir {data_dir}/${dir} (asset key collisions)`,
+        fix: 'each location writes to {data_dir}/<its own name>',
+      });
+    }
+  }
+  return problems;
+}
