@@ -81,5 +81,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1])) {
-  process.exitCode = await main(process.argv.slice(2));
+  const code = await main(process.argv.slice(2));
+  // A generator may have set a non-zero exit code without failing (the doctor's findings).
+  process.exitCode = code || Number(process.exitCode ?? 0);
 }

@@ -186,7 +186,7 @@ function crossChecks(model: Monorepo, read: Reader): Problem[] {
   // Ports: each location's ports must agree across workspace.yaml, Dockerfile (EXPOSE + CMD) and compose.
   const byPort = new Map<number, string[]>();
   for (const location of model.locations) {
-    const own = model.ports.filter((p) => p.owner === location.names.snake);
+    const own = model.ports.filter((p, i, all) => p.owner === location.names.snake && all.findIndex((q) => q.port === p.port && q.file === p.file && q.what === p.what) === i);
     const distinct = [...new Set(own.map((p) => p.port))];
     if (distinct.length > 1) {
       problems.push({

@@ -11,7 +11,7 @@ import { commitAllOrNothing } from './commit.js';
 import { EditError } from './editors/text.js';
 import { diskLister, findLocation, findMonorepoRoot, nextFreePort, readMonorepo, type Location, type Monorepo } from './monorepo.js';
 import { defaultShortName, locationNames, renamer, type LocationNames, type Renamer } from './naming.js';
-import { formatSummary, newReport, type Report } from './report.js';
+import { formatSummary, newReport, useColor, type CommandRunner, type Report } from './report.js';
 import { checkPackageName, checkPort, checkShortName } from './validate.js';
 
 export interface RunContext {
@@ -36,6 +36,10 @@ export type LocationOptions = BaseOptions & {
   force?: boolean;
   /** Set by the app generator when it composes a sub-generator. */
   context?: RunContext;
+  /** Run the locally runnable verification commands after install (the env generator does). */
+  verify?: boolean;
+  /** How --verify runs a command (tests pass a fake); default: spawnSync without a shell. */
+  runCommand?: CommandRunner;
 };
 
 /** Which arguments a generator takes on the command line. */
@@ -116,7 +120,8 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
     const model = this.loadModel();
     const packageName = await this.askValue('packageName', {
       message: 'Package name of the code location (snake_case)',
-      validate: (value) => checkPackageName(String(value), model),
+      // An existing location (by package or short name) is valid as is: its name is already imported.
+      validate: (value) => (findLocation(model, String(value)) ? undefined : checkPackageName(String(value), model)),
     });
     const existing = findLocation(model, packageName);
     if (options.requireExisting && !existing) {
@@ -279,8 +284,9 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
   /** Print the summary once, from the generator the user ran. */
   protected printSummary(): void {
     if (this.isComposed || !this.ctx) return;
-    const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-    this.log(
+    const color = useColor(process.stdout);
+    // The summary is the run's result, so it goes to stdout (Yeoman's own log goes to stderr).
+    process.stdout.write(
       formatSummary({ report: this.ctx.report, names: this.ctx.names, clickhouse: this.ctx.clickhouse, dryRun: this.dryRun, color }),
     );
   }

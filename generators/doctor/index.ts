@@ -7,7 +7,8 @@
 import { fileURLToPath } from 'node:url';
 import { Chalk } from 'chalk';
 import { auditMonorepo, REGISTRIES, REGISTRY_INFO, type Audit, type Registry } from '../../lib/audit.js';
-import { LocationGenerator, UsageError, type LocationOptions, type RunContext } from '../../lib/location-generator.js';
+import { LocationGenerator, type LocationOptions, type RunContext } from '../../lib/location-generator.js';
+import { nextFreePort } from '../../lib/monorepo.js';
 import { newReport } from '../../lib/report.js';
 import PackageGenerator from '../package/index.js';
 import DockerGenerator from '../docker/index.js';
@@ -39,10 +40,6 @@ const HEADINGS: Record<Registry, string> = {
   aliases: 'alias',
 };
 
-export class ProblemsFound extends Error {
-  override name = 'UsageError';
-}
-
 export default class DoctorGenerator extends LocationGenerator {
   private audit!: Audit;
 
@@ -60,23 +57,25 @@ export default class DoctorGenerator extends LocationGenerator {
     const model = this.loadModel();
     this.audit = auditMonorepo(model, (path) => this.readText(path));
     if (this.flags.json && !this.flags.fix) process.stdout.write(`${JSON.stringify(this.audit, null, 2)}\n`);
-    else this.log(formatAudit(this.audit, this.color));
+    else process.stdout.write(`${formatAudit(this.audit, this.color)}\n`);
     if (!this.flags.fix) return;
 
     const report = newReport();
     for (const location of model.locations) {
       const registries = new Set(this.audit.problems.filter((p) => p.location === location.names.snake && p.registry).map((p) => p.registry!));
       if (registries.size === 0) continue;
+      // A location added by hand with no port anywhere gets the next free one, as a new one would.
+      const port = location.port ?? nextFreePort(model);
+      if (location.port === undefined) model.ports.push({ port, file: '(doctor --fix)', what: `port given to ${location.names.snake}`, owner: location.names.snake });
       const context: RunContext = {
         model,
         names: location.names,
-        port: location.port ?? 0,
+        port,
         description: `Dagster code location ${location.names.snake}`,
         clickhouse: location.hasClickhouse,
         existing: location,
         report,
       };
-      if (location.port === undefined) throw new UsageError(`${location.names.snake} has no known port; register it with dagster-location ${location.names.snake} <short> <port>.`);
       for (const fixer of FIXERS) {
         if (![...registries].some((r) => REGISTRY_INFO[r].fixedBy === fixer.name)) continue;
         const path = fileURLToPath(new URL(`../${fixer.name}/index.js`, import.meta.url));
@@ -97,18 +96,26 @@ export default class DoctorGenerator extends LocationGenerator {
       const after = auditMonorepo(this.loadModel(), (path) => this.readText(path));
       if (this.flags.json) process.stdout.write(`${JSON.stringify(after, null, 2)}\n`);
       if (after.problems.length > 0 && !this.dryRun) {
-        throw new ProblemsFound(`${after.problems.length} problem(s) remain after --fix:\n${after.problems.map(formatProblem).join('\n')}`);
+        reportFailure(`${after.problems.length} problem(s) remain after --fix:\n${after.problems.map(formatProblem).join('\n')}`);
       }
       return;
     }
     if (this.audit.problems.length > 0) {
-      throw new ProblemsFound(`${this.audit.problems.length} problem(s) found. Run dagster-location doctor --fix to add the missing registrations.`);
+      const fixable = this.audit.problems.filter((p) => p.registry).length;
+      const hint = fixable > 0 ? ` ${fixable} can be fixed with: dagster-location doctor --fix` : ' Each needs a person; see the fixes above.';
+      reportFailure(`${this.audit.problems.length} problem(s) found.${hint}`);
     }
   }
 
   private get color(): boolean {
     return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   }
+}
+
+/** Problems are the doctor's findings, not a crash: a message and a non-zero exit, no stack. */
+function reportFailure(message: string): void {
+  process.stderr.write(`${message}\n`);
+  process.exitCode = 1;
 }
 
 export function formatAudit(audit: Audit, color: boolean): string {
