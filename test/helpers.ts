@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { diffChars } from 'diff';
+import { diffChars, diffLines } from 'diff';
 import helpers from 'yeoman-test';
 
 export const PROJECT = fileURLToPath(new URL('..', import.meta.url));
@@ -61,7 +61,7 @@ export async function runGenerator(
   const resolved = join(PROJECT, 'generators', name, 'index.ts');
   const { default: Generator } = (await import(resolved)) as { default: new (...a: never[]) => never };
   const context = helpers
-    .run(Generator as never, { namespace: `dagster-location:${name}`, resolved }, { force: options.force ?? true, dryRun: options.dryRun })
+    .run(Generator as never, { namespace: `dagster-location:${name}`, resolved }, { force: Boolean(options.force ?? true), dryRun: Boolean(options.dryRun) })
     .cd(dir)
     .withArguments(args)
     .withOptions({ interactive: false, skipInstall: true, ...options } as never);
@@ -94,6 +94,10 @@ export function exists(dir: string, path: string): boolean {
  * original byte for byte. Undefined when anything of the original was removed or rewritten.
  */
 export function addedChunks(before: string, after: string): string[] | undefined {
+  // Whole inserted lines when the edit only inserts lines (a character diff would split an added
+  // block wherever its characters happen to match the original's); characters otherwise.
+  const lines = diffLines(before, after);
+  if (!lines.some((p) => p.removed)) return lines.filter((p) => p.added).map((p) => p.value);
   const parts = diffChars(before, after);
   if (parts.some((p) => p.removed)) return undefined;
   return parts.filter((p) => p.added).map((p) => p.value);

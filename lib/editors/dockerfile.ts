@@ -66,20 +66,60 @@ export function stubCopies(text: string): Array<{ instruction: Instruction; memb
 }
 
 /**
- * Add a pyproject.toml stub COPY for `member` after the last stub, written like it. Unchanged
- * when the stub is there, or when the file runs no `uv sync --frozen` (it needs none).
+ * Add a pyproject.toml stub COPY for `member` after the last stub of every build stage that
+ * copies stubs (a multi-stage file may validate the workspace more than once), written like that
+ * stub: same flags, same destination form, and the same column for the destination when the
+ * stubs are column-aligned. Unchanged when the stub is there, or when the file runs no
+ * `uv sync --frozen` (it needs none).
  */
 export function addStub(text: string, member: string, file: string): string {
   if (!runsFrozenSync(text)) return text;
   const stubs = stubCopies(text);
-  if (stubs.some((s) => s.member === member)) return text;
-  const last = stubs.at(-1);
-  if (!last) throw new EditError('runs `uv sync --frozen` but copies no member pyproject.toml to follow', file);
-  const line = text.slice(last.instruction.start, last.instruction.end);
-  const copy = line.replace(new RegExp(`src/${last.member}/`, 'g'), `src/${member}/`);
-  const result = insertLines(text, nextLineStart(text, last.instruction.end), copy.split(/\r?\n/));
+  if (stubs.length === 0) throw new EditError('runs `uv sync --frozen` but copies no member pyproject.toml to follow', file);
+  const stages = stageStarts(text);
+  const groups = new Map<number, typeof stubs>();
+  for (const stub of stubs) {
+    const stage = stages.filter((start) => start <= stub.instruction.start).at(-1) ?? -1;
+    groups.set(stage, [...(groups.get(stage) ?? []), stub]);
+  }
+  let result = text;
+  // From the last stage up, so earlier offsets stay valid.
+  for (const group of [...groups.values()].reverse()) {
+    if (group.some((s) => s.member === member)) continue;
+    const last = group.at(-1)!;
+    const line = text.slice(last.instruction.start, last.instruction.end);
+    const copy = alignLike(line.replace(new RegExp(`src/${last.member}/`, 'g'), `src/${member}/`), group.map((s) => text.slice(s.instruction.start, s.instruction.end)));
+    result = insertLines(result, nextLineStart(result, last.instruction.end), copy.split(/\r?\n/));
+  }
   if (!stubCopies(result).some((s) => s.member === member)) throw new EditError(`could not add the ${member} stub`, file);
   return result;
+}
+
+/** Offsets of the FROM instructions: each starts a build stage. */
+function stageStarts(text: string): number[] {
+  return instructions(text)
+    .filter((ins) => ins.keyword === 'FROM')
+    .map((ins) => ins.start);
+}
+
+const ONE_LINE_COPY = /^(\s*COPY\s+(?:--\S+\s+)*)(\S+)([ \t]+)(\S.*)$/i;
+
+/**
+ * When the sibling stubs are one-liners whose destinations start in one column (padded with
+ * more than one space somewhere), pad the new line's source so its destination starts there too.
+ */
+function alignLike(line: string, siblings: string[]): string {
+  const m = ONE_LINE_COPY.exec(line);
+  if (!m || siblings.length < 2) return line;
+  const columns = siblings.map((s) => {
+    const sm = ONE_LINE_COPY.exec(s);
+    return sm ? { column: sm[1].length + sm[2].length + sm[3].length, gap: sm[3] } : undefined;
+  });
+  if (columns.some((c) => c === undefined)) return line;
+  const column = columns[0]!.column;
+  if (!columns.every((c) => c!.column === column) || !columns.some((c) => c!.gap.length > 1 || c!.gap.includes('\t'))) return line;
+  const padding = Math.max(1, column - m[1].length - m[2].length);
+  return m[1] + m[2] + ' '.repeat(padding) + m[4];
 }
 
 /**
@@ -115,4 +155,52 @@ export function dockerfilePorts(text: string): { expose: number[]; cmd: number[]
     }
   }
   return { expose, cmd };
+}
+
+/**
+ * Rewrite a Dockerfile (the rename map) except its pyproject.toml stub COPYs: those list the
+ * workspace members, not the location the file builds, so a copy for another location keeps them.
+ */
+export function rewriteExceptStubs(text: string, rewrite: (part: string) => string): string {
+  let result = '';
+  let at = 0;
+  for (const { instruction } of stubCopies(text)) {
+    result += rewrite(text.slice(at, instruction.start)) + text.slice(instruction.start, instruction.end);
+    at = instruction.end;
+  }
+  return result + rewrite(text.slice(at));
+}
+
+/**
+ * What a location's Dockerfile must say (the guide's phase 4), as a list of problems (empty when
+ * it says all of it): `--package <kebab>` in every `uv sync`, a COPY of the package, its
+ * CODE_LOCATION_NAME, EXPOSE and CMD port, the CMD's definitions path, and every member's stub.
+ */
+export function locationDockerfileProblems(
+  text: string,
+  location: { snake: string; kebab: string; port: number; members: string[] },
+): string[] {
+  const problems: string[] = [];
+  const all = instructions(text);
+  const syncs = all.filter((ins) => ins.keyword === 'RUN' && /\buv\s+sync\b/.test(ins.args));
+  if (syncs.length === 0) problems.push('no `uv sync`');
+  for (const sync of syncs) {
+    const pkg = syncPackage(sync.args);
+    if (pkg !== location.kebab) problems.push(`a \`uv sync\` installs ${pkg ? `--package ${pkg}` : 'no --package'}, not --package ${location.kebab}`);
+  }
+  const source = new RegExp(`(^|\\s)\\.?/?src/${location.snake}/?(\\s|$)`);
+  if (!all.some((ins) => ins.keyword === 'COPY' && source.test(ins.args))) problems.push(`no COPY of src/${location.snake}`);
+  const name = new RegExp(`(^|\\s)CODE_LOCATION_NAME=(["']?)${location.snake}\\2(\\s|$)`);
+  if (!all.some((ins) => ins.keyword === 'ENV' && name.test(ins.args))) problems.push(`no ENV CODE_LOCATION_NAME=${location.snake}`);
+  const ports = dockerfilePorts(text);
+  if (!ports.expose.includes(location.port)) problems.push(`no EXPOSE ${location.port}`);
+  if (!ports.cmd.includes(location.port)) problems.push(`the CMD does not serve on -p ${location.port}`);
+  const definitions = `src/${location.snake}/definitions.py`;
+  if (!all.some((ins) => (ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT') && ins.args.includes(definitions))) {
+    problems.push(`the CMD does not load -f ${definitions}`);
+  }
+  const stubbed = new Set(stubCopies(text).map((s) => s.member));
+  const missing = location.members.filter((m) => !stubbed.has(m));
+  if (missing.length > 0) problems.push(`no pyproject.toml stub for ${missing.join(', ')}`);
+  return problems;
 }

@@ -12,7 +12,7 @@ function staged() {
   const dir = mkdtempSync(join(tmpdir(), 'commit-'));
   writeFileSync(join(dir, 'pyproject.toml'), 'old\n');
   const sharedFs = createMemFs();
-  const fs = createEditor(sharedFs);
+  const fs = createEditor(sharedFs as never);
   fs.write(join(dir, 'pyproject.toml'), 'new\n');
   fs.write(join(dir, 'src', 'pkg', '__init__.py'), '');
   fs.write(join(dir, 'src', 'pkg', 'late', 'file.txt'), 'x\n');
