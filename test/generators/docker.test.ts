@@ -44,11 +44,6 @@ function composeConfig(dir: string, file: string): { ok: boolean; complaints: st
   return { ok: result.status === 0, complaints };
 }
 
-/** Complaints about the new service read as the same complaints about the one it was copied from. */
-function sameComplaints(complaints: string[]): string[] {
-  return [...new Set(complaints.map((line) => renamedBack(line)))].sort();
-}
-
 describe('dagster-location:docker network_analytics analytics 4002', () => {
   for (const [label, fixture] of [['tidy example', EXAMPLE], ['messy monorepo', MESSY]] as const) {
     describe(`on the ${label}`, () => {
@@ -163,18 +158,12 @@ describe('dagster-location:docker network_analytics analytics 4002', () => {
         if (fixture === MESSY) assert.ok(!/(^|[^\r])\n/.test(after), 'CRLF kept');
       });
 
-      it('leaves files that docker-compose config accepts (or finds nothing new in)', function () {
+      it('leaves files that docker-compose config accepts', function () {
         if (!hasDockerCompose()) this.skip();
         for (const file of ['compose.yml', 'docker-stack.yml']) {
-          const before = composeBefore[file];
+          assert.ok(composeBefore[file].ok, `the fixture's ${file} is accepted before the edit: ${composeBefore[file].complaints.join('\n')}`);
           const after = composeConfig(dir, file);
-          if (before.ok) {
-            assert.ok(after.ok, `${file}: ${after.complaints.join('\n')}`);
-          } else {
-            // Debian's docker-compose 1.29 predates the `env_file: [{path, required}]` form (Compose 2.24)
-            // of the tidy compose.yml: the copy may repeat the canonical service's complaint, nothing else.
-            assert.deepEqual(sameComplaints(after.complaints), sameComplaints(before.complaints), file);
-          }
+          assert.ok(after.ok, `${file}: ${after.complaints.join('\n')}`);
         }
       });
 
