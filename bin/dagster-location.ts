@@ -5,6 +5,7 @@
  * rooted at the monorepo (so paths print relative to it) and options reach the generators
  * camelCased, as under `yo`.
  */
+import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createEnv } from 'yeoman-environment';
 import { findMonorepoRoot } from '../lib/monorepo.js';
@@ -63,6 +64,9 @@ export async function main(argv: string[]): Promise<number> {
         'Help for one: dagster-location <sub-generator> --help\n\n',
     );
   }
+  // Each composed generator's prompts listen on the adapter's abort signal: more than Node's
+  // default of 10 is expected here, not a leak.
+  setMaxListeners(50);
   const cwd = findMonorepoRoot(process.cwd()) ?? process.cwd();
   const env = createEnv({ cwd, logCwd: cwd });
   for (const name of SUB_GENERATORS) {
