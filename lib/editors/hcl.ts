@@ -4,7 +4,7 @@
  * strings with `${…}` interpolation and heredocs finds the blocks and lists; edits are splices.
  * After an edit the file is scanned again and must hold the new block or element.
  */
-import { appendListElement, EditError, insertLines, lineEnd, lineNumber, lineStart, nextLineStart, splitLines, type BracketList } from './text.js';
+import { appendListElement, EditError, indentOf, insertLines, lineEnd, lineNumber, lineStart, nextLineStart, splitLines, type BracketList } from './text.js';
 
 export interface HclBlock {
   type: string;
@@ -186,40 +186,89 @@ export function cloneBlock(
   if (findBlock(blocks, options.type, options.newLabel)) return text;
   const source = findBlock(blocks, options.type, options.source);
   if (!source) throw new EditError(`no ${options.type} "${options.source}" to copy`, file);
-  const sameType = blocks.filter((b) => b.type === options.type);
-  const after = options.after ? findBlock(blocks, options.type, options.after) : sameType.at(-1);
-  if (!after) throw new EditError(`no ${options.type} "${options.after}" to follow`, file);
-  const lines = splitLines(options.transform(text.slice(source.start, source.end)));
-  const next = blocks[blocks.indexOf(after) + 1];
-  const gap = next ? text.slice(after.end, next.start) : text.slice(blocks[blocks.indexOf(after) - 1]?.end ?? after.end, after.start);
-  if (/\n[ \t]*\r?\n/.test(gap)) lines.unshift('');
-  const result = insertLines(text, nextLineStart(text, after.end), lines);
+  return insertBlock(text, {
+    type: options.type,
+    label: options.newLabel,
+    blockText: options.transform(text.slice(source.start, source.end)),
+    after: options.after,
+    file,
+  });
+}
+
+/**
+ * Insert a block written out in full (`blockText`, e.g. from a template) after the block
+ * `type "after"`, by default after the last block of that type, or the last block of the file.
+ * Keeps the blank-line habit between blocks and the file's line endings. Unchanged when a block
+ * `type "label"` is already there; the result is scanned again and must hold the new block.
+ */
+export function insertBlock(
+  text: string,
+  options: { type: string; label: string; blockText: string; after?: string; file?: string },
+): string {
+  const file = options.file ?? 'docker-bake.hcl';
+  const blocks = hclBlocks(text, file);
+  if (findBlock(blocks, options.type, options.label)) return text;
+  const after = options.after
+    ? findBlock(blocks, options.type, options.after)
+    : blocks.filter((b) => b.type === options.type).at(-1) ?? blocks.at(-1);
+  if (options.after && !after) throw new EditError(`no ${options.type} "${options.after}" to follow`, file);
+  const lines = splitLines(options.blockText);
+  let at = text.length;
+  if (after) {
+    const index = blocks.indexOf(after);
+    const next = blocks[index + 1];
+    const gap = next ? text.slice(after.end, next.start) : text.slice(blocks[index - 1]?.end ?? after.end, after.start);
+    if (/\n[ \t]*\r?\n/.test(gap)) lines.unshift('');
+    at = nextLineStart(text, after.end);
+  } else if (text.trim() !== '') {
+    lines.unshift('');
+  }
+  const result = insertLines(text, at, lines);
   const check = hclBlocks(result, file);
-  if (check.length !== blocks.length + 1 || !findBlock(check, options.type, options.newLabel)) {
-    throw new EditError(`edit did not add ${options.type} "${options.newLabel}"`, file);
+  if (check.length !== blocks.length + 1 || !findBlock(check, options.type, options.label)) {
+    throw new EditError(`edit did not add ${options.type} "${options.label}"`, file);
   }
   return result;
 }
 
 /**
  * Add a string to a list attribute of a block (e.g. `targets` of `group "default"`) in the
- * list's own style. Unchanged when it is already there.
+ * list's own style: at the end, or right after the element `after` when the list has it (and it
+ * is not the last one). Unchanged when the value is already there.
  */
 export function appendToBlockList(
   text: string,
-  options: { type: string; label: string; attribute: string; value: string; file?: string },
+  options: { type: string; label: string; attribute: string; value: string; after?: string; file?: string },
 ): string {
   const file = options.file ?? 'docker-bake.hcl';
   const list = blockList(text, options, file);
-  const present = list.elements.some((e) => text.slice(e.start, e.end) === JSON.stringify(options.value));
-  if (present) return text;
-  const result = appendListElement(text, list, JSON.stringify(options.value));
-  const after = blockList(result, options, file);
-  const values = after.elements.map((e) => result.slice(e.start, e.end));
-  if (values.length !== list.elements.length + 1 || values.at(-1) !== JSON.stringify(options.value)) {
+  const quoted = JSON.stringify(options.value);
+  const values = list.elements.map((e) => text.slice(e.start, e.end));
+  if (values.includes(quoted)) return text;
+  const k = options.after === undefined ? -1 : values.indexOf(JSON.stringify(options.after));
+  const result = k === -1 || k === values.length - 1 ? appendListElement(text, list, quoted) : insertListElement(text, list, k, quoted);
+  const check = blockList(result, options, file).elements.map((e) => result.slice(e.start, e.end));
+  const expected = [...values];
+  expected.splice(k === -1 ? values.length : k + 1, 0, quoted);
+  if (check.join('\0') !== expected.join('\0')) {
     throw new EditError(`edit did not add "${options.value}" to ${options.type} "${options.label}"`, file);
   }
   return result;
+}
+
+/**
+ * Insert an element after element `k` (not the last one, so it has a comma): in a one-line list
+ * `a, new, b`; in a multi-line list a new line after `a`'s line (after its comment, if any), with
+ * the indentation of the element that follows.
+ */
+function insertListElement(text: string, list: BracketList, k: number, element: string): string {
+  const current = list.elements[k];
+  const following = list.elements[k + 1];
+  if (current.comma === undefined) throw new EditError('list elements without commas');
+  if (!text.slice(list.open, list.close).includes('\n') || lineStart(text, current.end) === lineStart(text, following.start)) {
+    return text.slice(0, current.comma + 1) + ` ${element},` + text.slice(current.comma + 1);
+  }
+  return insertLines(text, nextLineStart(text, current.comma), [`${indentOf(text, following.start)}${element},`]);
 }
 
 /** The list value of an attribute in a block. */
