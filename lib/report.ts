@@ -13,7 +13,24 @@ export interface Report {
   notes: string[];
   /** `uv lock` and `uv sync` ran and passed. */
   installed?: boolean;
+  /** What `--verify` ran, in order. */
+  verification?: CheckResult[];
 }
+
+/** One verification command run by `--verify`: the guide's command line and how it went. */
+export interface CheckResult {
+  command: string;
+  status: 'passed' | 'failed' | 'skipped';
+  /** Why it failed or was skipped. */
+  reason?: string;
+}
+
+/** Runs a program with an argument array (no shell) in `cwd`; what spawnSync returns, in short. */
+export type CommandRunner = (
+  program: string,
+  args: string[],
+  options: { cwd: string },
+) => { status: number | null; signal?: NodeJS.Signals | null; error?: Error & { code?: string } };
 
 export function newReport(): Report {
   return { created: new Set(), changed: new Set(), warnings: [], notes: [] };
@@ -42,6 +59,27 @@ export function verificationCommands(names: LocationNames, clickhouse: boolean):
   ];
 }
 
+/**
+ * The verification commands that can run on a developer's machine, with the argument array that
+ * runs each (`uv run` puts the workspace's scripts on the path); bootstrap-clickhouse only when
+ * the location has ClickHouse, and it needs a ClickHouse server (CLICKHOUSE_HOST).
+ */
+export function localVerification(names: LocationNames, clickhouse: boolean): Array<{ command: string; argv: string[]; needsEnv?: string }> {
+  return [
+    { command: `uv tree --package ${names.kebab}`, argv: ['uv', 'tree', '--package', names.kebab] },
+    { command: `uv run check-defs --only ${names.snake}`, argv: ['uv', 'run', 'check-defs', '--only', names.snake] },
+    { command: 'uv run pytest', argv: ['uv', 'run', 'pytest'] },
+    ...(clickhouse
+      ? [{ command: `bootstrap-clickhouse --locations ${names.snake}`, argv: ['uv', 'run', 'bootstrap-clickhouse', '--locations', names.snake], needsEnv: 'CLICKHOUSE_HOST' }]
+      : []),
+  ];
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set to anything but the empty string. */
+export function useColor(stream: { isTTY?: boolean }, env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(stream.isTTY) && !env.NO_COLOR;
+}
+
 export function bitbucketVariables(names: LocationNames): Array<{ variable: string; value: string; scope: string }> {
   return [
     { variable: names.serviceImageVariable, value: names.image, scope: 'Repository' },
@@ -65,11 +103,21 @@ export function formatSummary(input: SummaryInput): string {
     heading('Warnings');
     for (const warning of report.warnings) lines.push(`  ${c.yellow('!')} ${warning}`);
   }
-  heading('Left for you: Bitbucket repository variables (after merging)');
-  for (const v of bitbucketVariables(names)) lines.push(`  [ ] ${c.cyan(v.variable)} = ${v.value}  (${v.scope})`);
+  heading('Left for you: Bitbucket repository variables (after merging, if not set yet)');
+  const width = Math.max(...bitbucketVariables(names).map((v) => v.variable.length));
+  for (const v of bitbucketVariables(names)) lines.push(`  [ ] ${c.cyan(v.variable.padEnd(width))} = ${v.value}  (${v.scope})`);
   for (const note of report.notes) lines.push(`  [ ] ${note}`);
-  heading('Verify');
-  const commands = verificationCommands(names, input.clickhouse);
-  for (const command of report.installed ? commands.slice(2) : commands) lines.push(`  ${c.cyan(command)}`);
+  const commands = verificationCommands(names, input.clickhouse).slice(report.installed ? 2 : 0);
+  // Skipped checks are still to be run; passed and failed ones were reported above.
+  const ran = new Set((report.verification ?? []).filter((r) => r.status !== 'skipped').map((r) => r.command));
+  if (report.verification) {
+    heading('Verification (--verify)');
+    const mark = { passed: c.green('passed '), failed: c.red('failed '), skipped: c.yellow('skipped') };
+    for (const result of report.verification) {
+      lines.push(`  ${mark[result.status]} ${result.command}${result.reason ? c.dim(`  (${result.reason})`) : ''}`);
+    }
+  }
+  heading(report.verification ? 'Verify by hand (from the monorepo root)' : 'Verify (from the monorepo root)');
+  for (const command of commands.filter((cmd) => !ran.has(cmd))) lines.push(`  ${c.cyan(command)}`);
   return lines.join('\n') + '\n';
 }

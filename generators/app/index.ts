@@ -26,6 +26,7 @@ export default class AppGenerator extends LocationGenerator {
       type: Boolean,
       description: 'Create the ClickHouse subpackage (phase 3); --no-clickhouse skips it without asking',
     });
+    this.option('verify', { type: Boolean, description: 'After install, run the verification commands that work locally and report each' });
   }
 
   async initializing() {
@@ -36,7 +37,12 @@ export default class AppGenerator extends LocationGenerator {
     for (const phase of PHASES) {
       if ('when' in phase && !phase.when(this.ctx.clickhouse)) continue;
       const path = fileURLToPath(new URL(`../${phase.name}/index.js`, import.meta.url));
-      const options: Partial<LocationOptions> = { context: this.ctx, skipInstall: this.options.skipInstall };
+      const options: Partial<LocationOptions> = {
+        context: this.ctx,
+        skipInstall: this.options.skipInstall,
+        verify: this.options.verify,
+        runCommand: this.options.runCommand,
+      };
       await this.composeWith({ Generator: phase.Generator, path }, options);
     }
   }

@@ -85,3 +85,174 @@ export function addAlias(text: string, options: { locations: string[]; short: st
   if (!check || check.entries.length !== dict.entries.length + 1) throw new EditError('could not add the alias', options.file);
   return result;
 }
+
+// ------------------------------------------------------------------ reading Python source
+
+export type PyTokenKind = 'name' | 'string' | 'number' | 'op' | 'newline';
+
+export interface PyToken {
+  kind: PyTokenKind;
+  text: string;
+  start: number;
+  end: number;
+  /** Column of the token's first character. */
+  column: number;
+  /** Bracket depth before the token. */
+  depth: number;
+  /** A string literal's value; undefined for f-strings and bytes (not a plain value). */
+  value?: string;
+  /** A string literal's quote character. */
+  quote?: string;
+}
+
+const STRING_START = /^([rRuUbBfF]{0,2})('''|"""|'|")/;
+const TWO_CHAR_OPS = new Set(['**', '//', '->', '==', '!=', '<=', '>=', ':=', '<<', '>>']);
+
+/**
+ * Tokens of Python source, enough to read decorators, calls and literals: names, strings (with
+ * their value), numbers, operators, and a `newline` token at the end of each logical line
+ * (none inside brackets or after a backslash). Comments are skipped.
+ */
+export function pythonTokens(text: string): PyToken[] {
+  const tokens: PyToken[] = [];
+  let depth = 0;
+  let lineStartAt = 0;
+  let i = 0;
+  const push = (kind: PyTokenKind, start: number, end: number, extra: Partial<PyToken> = {}) =>
+    tokens.push({ kind, text: text.slice(start, end), start, end, column: start - lineStartAt, depth, ...extra });
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '\n') {
+      if (depth === 0 && tokens.length > 0 && tokens.at(-1)!.kind !== 'newline') push('newline', i, i + 1);
+      i++;
+      lineStartAt = i;
+      continue;
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f') {
+      i++;
+      continue;
+    }
+    if (ch === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
+    if (ch === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
+      i += text[i + 1] === '\n' ? 2 : 3;
+      lineStartAt = i;
+      continue;
+    }
+    const str = STRING_START.exec(text.slice(i, i + 5));
+    if (str && (str[1] === '' || /^[A-Za-z]+$/.test(str[1]))) {
+      const prefix = str[1].toLowerCase();
+      const quote = str[2];
+      let j = i + str[0].length;
+      let raw = '';
+      for (;;) {
+        if (j >= text.length) throw new EditError('unterminated string', undefined, lineNumber(text, i));
+        if (text.startsWith(quote, j)) break;
+        if (text[j] === '\\' && j + 1 < text.length) {
+          raw += text.slice(j, j + 2);
+          j += 2;
+          continue;
+        }
+        if (text[j] === '\n') {
+          if (quote.length === 1) throw new EditError('unterminated string', undefined, lineNumber(text, i));
+        }
+        raw += text[j];
+        j++;
+      }
+      const end = j + quote.length;
+      const plain = !prefix.includes('f') && !prefix.includes('b');
+      push('string', i, end, { value: plain ? (prefix.includes('r') ? raw : unescapePython(raw)) : undefined, quote: quote[0] });
+      // A triple-quoted string may span lines; keep columns right after it.
+      const lastNl = text.lastIndexOf('\n', end - 1);
+      if (lastNl >= i) lineStartAt = lastNl + 1;
+      i = end;
+      continue;
+    }
+    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i, i + 200));
+    if (name) {
+      push('name', i, i + name[0].length);
+      i += name[0].length;
+      continue;
+    }
+    const number = /^\d[\w.]*/.exec(text.slice(i, i + 100));
+    if (number) {
+      push('number', i, i + number[0].length);
+      i += number[0].length;
+      continue;
+    }
+    const two = text.slice(i, i + 2);
+    const op = TWO_CHAR_OPS.has(two) ? two : ch;
+    if (op === ')' || op === ']' || op === '}') depth = Math.max(0, depth - 1);
+    push('op', i, i + op.length);
+    if (op === '(' || op === '[' || op === '{') depth++;
+    i += op.length;
+  }
+  if (tokens.length > 0 && tokens.at(-1)!.kind !== 'newline') push('newline', text.length, text.length);
+  return tokens;
+}
+
+function unescapePython(raw: string): string {
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '\n': '', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0' };
+  return raw.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.|\n)/gs, (whole, c: string) => {
+    if (c.length > 1) return String.fromCharCode(parseInt(c.slice(1), 16));
+    return simple[c] ?? whole;
+  });
+}
+
+/** Index of the token that closes the bracket opened by tokens[open]. */
+export function closingToken(tokens: PyToken[], open: number): number {
+  const depth = tokens[open].depth;
+  for (let k = open + 1; k < tokens.length; k++) {
+    if (tokens[k].kind === 'op' && tokens[k].depth === depth && /^[)\]}]$/.test(tokens[k].text)) return k;
+  }
+  throw new EditError('unbalanced bracket');
+}
+
+/** A Python string literal holding `value`, in the given quote character. */
+export function pythonString(value: string, quote: string = '"'): string {
+  const escaped = value
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t')
+    .replaceAll(quote, `\\${quote}`);
+  return `${quote}${escaped}${quote}`;
+}
+
+/**
+ * The modules a Python file imports (top-level names, `.` for relative imports), e.g.
+ * `from shared.clickhouse.config import X` -> `shared.clickhouse.config`.
+ */
+export function pythonImports(text: string): Array<{ module: string; line: number }> {
+  const tokens = pythonTokens(text);
+  const found: Array<{ module: string; line: number }> = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    const startOfStatement = k === 0 || tokens[k - 1].kind === 'newline' || (tokens[k - 1].kind === 'op' && tokens[k - 1].text === ';');
+    if (!startOfStatement || t.kind !== 'name') continue;
+    if (t.text === 'from') {
+      let module = '';
+      let j = k + 1;
+      while (j < tokens.length && !(tokens[j].kind === 'name' && tokens[j].text === 'import')) module += tokens[j++].text;
+      found.push({ module, line: lineNumber(text, t.start) });
+    } else if (t.text === 'import') {
+      let j = k + 1;
+      let module = '';
+      for (; j < tokens.length && tokens[j].kind !== 'newline' && tokens[j].text !== ';'; j++) {
+        const tok = tokens[j];
+        if (tok.text === ',') {
+          found.push({ module, line: lineNumber(text, t.start) });
+          module = '';
+        } else if (tok.text === 'as') {
+          j++;
+        } else {
+          module += tok.text;
+        }
+      }
+      if (module) found.push({ module, line: lineNumber(text, t.start) });
+    }
+  }
+  return found;
+}
