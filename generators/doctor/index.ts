@@ -9,6 +9,7 @@ import { Chalk } from 'chalk';
 import { auditMonorepo, REGISTRIES, REGISTRY_INFO, type Audit, type Registry } from '../../lib/audit.js';
 import { LocationGenerator, type LocationOptions, type RunContext } from '../../lib/location-generator.js';
 import { nextFreePort } from '../../lib/monorepo.js';
+import { defaultShortName, locationNames } from '../../lib/naming.js';
 import { newReport } from '../../lib/report.js';
 import PackageGenerator from '../package/index.js';
 import DockerGenerator from '../docker/index.js';
@@ -67,9 +68,12 @@ export default class DoctorGenerator extends LocationGenerator {
       // A location added by hand with no port anywhere gets the next free one, as a new one would.
       const port = location.port ?? nextFreePort(model);
       if (location.port === undefined) model.ports.push({ port, file: '(doctor --fix)', what: `port given to ${location.names.snake}`, owner: location.names.snake });
+      // A location added by hand has no short name anywhere yet: give it the one a new location would get.
+      const taken = model.locations.map((l) => l.names.short);
+      const names = location.names.short === location.names.snake ? locationNames(location.names.snake, defaultShortName(location.names.snake, taken)) : location.names;
       const context: RunContext = {
         model,
-        names: location.names,
+        names,
         port,
         description: `Dagster code location ${location.names.snake}`,
         clickhouse: location.hasClickhouse,
