@@ -1,3 +1,5 @@
+import { KEYWORDS } from './validate.js';
+
 /**
  * Every name the guide's naming table derives from a location's package name and short name.
  * One function, applied both to the new location and to the canonical one, so the two can be
@@ -69,11 +71,11 @@ export function snakeFromKebab(kebab: string): string {
  * vanguard_wholesale → wholesale, underwriting_ml → underwriting.
  */
 export function defaultShortName(packageName: string, taken: Iterable<string> = []): string {
-  const words = packageName.split('_').filter(Boolean);
-  let best = words[0] ?? packageName;
-  for (const word of words) if (word.length >= best.length) best = word;
+  const words = packageName.split('_').filter((word) => /^[a-z][a-z0-9]*$/.test(word) && !KEYWORDS.has(word));
+  let best: string | undefined;
+  for (const word of words) if (!best || word.length >= best.length) best = word;
   const used = new Set(taken);
-  if (!/^[a-z]/.test(best) || used.has(best)) return packageName;
+  if (!best || used.has(best)) return packageName;
   return best;
 }
 
@@ -102,12 +104,12 @@ export function renamer(from: LocationNames, to: LocationNames, ports?: { from: 
   ];
   const seen = new Map<string, string>();
   for (const [a, b] of candidates) if (!seen.has(a)) seen.set(a, b);
+  const names = [...seen.keys()].sort((x, y) => y.length - x.length);
   if (ports) seen.set(String(ports.from), String(ports.to));
   const pairs = [...seen.entries()].sort((x, y) => y[0].length - x[0].length);
-  const pattern = new RegExp(
-    `(?<![A-Za-z0-9])(${pairs.map(([a]) => escapeRegExp(a)).join('|')})(?![A-Za-z0-9])`,
-    'g',
-  );
+  // The port only as a whole number: not inside 14001, 4001.5, 0.4001 or v1.4001.
+  const port = ports ? `|(?<![A-Za-z0-9]|\\d\\.)${escapeRegExp(String(ports.from))}(?![A-Za-z0-9]|\\.\\d)` : '';
+  const pattern = new RegExp(`(?<![A-Za-z0-9])(?:${names.map(escapeRegExp).join('|')})(?![A-Za-z0-9])${port}`, 'g');
   return {
     pairs,
     apply: (text) => text.replace(pattern, (match) => seen.get(match) ?? match),

@@ -5,12 +5,12 @@
 import type { Monorepo } from './monorepo.js';
 import { STDLIB_MODULES } from './stdlib-modules.js';
 
-const KEYWORDS = new Set(
+export const KEYWORDS: ReadonlySet<string> = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
     ' ',
   ),
 );
-const SOFT_KEYWORDS = new Set(['match', 'case', 'type', '_']);
+export const SOFT_KEYWORDS: ReadonlySet<string> = new Set(['match', 'case', 'type', '_']);
 
 /** `dagster-<kebab>` must stay a valid 63-character DNS label / Docker name. */
 export const MAX_PACKAGE_NAME = 63 - 'dagster-'.length;
@@ -28,14 +28,18 @@ export function checkPackageName(name: string, model?: Monorepo): string | undef
   if (!name) return 'a package name is required, e.g. network_analytics';
   if (!/^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/.test(name)) {
     const suggestion = toSnakeCase(name);
-    const hint = suggestion && /^[a-z]/.test(suggestion) ? `: ${suggestion}` : ' (lowercase letters, digits, single underscores; starting with a letter)';
+    // Suggest only a name that would itself pass (not `class` for "Class").
+    const hint = suggestion && suggestion !== name && !checkPackageName(suggestion, model) ? `: ${suggestion}` : ' (lowercase letters, digits, single underscores; starting with a letter)';
     return `"${name}" is not a snake_case package name; use snake_case${hint}`;
   }
-  if (KEYWORDS.has(name) || SOFT_KEYWORDS.has(name)) return `"${name}" is a Python keyword; choose another name`;
+  if (KEYWORDS.has(name)) return `"${name}" is a Python keyword; choose another name`;
+  if (SOFT_KEYWORDS.has(name)) return `"${name}" is a Python keyword (a soft keyword); choose another name`;
   if (STDLIB_MODULES.has(name)) return `"${name}" would shadow the standard-library module ${name}; choose another name`;
   if (name.length > MAX_PACKAGE_NAME) {
     return `"${name}" is ${name.length} characters; at most ${MAX_PACKAGE_NAME} keep "dagster-<name>" a valid 63-character Docker name`;
   }
+  // An existing location is not shadowing anything: re-running for it completes or confirms it.
+  if (model?.locations.some((l) => l.names.snake === name)) return undefined;
   if (model?.importNames.has(name)) return `"${name}" would shadow the "${name}" import the workspace already uses; choose another name`;
   if (model && model.memberDirs.includes(name) && !model.locations.some((l) => l.names.snake === name)) {
     return `"${name}" is a workspace member that is not a code location`;
@@ -46,7 +50,9 @@ export function checkPackageName(name: string, model?: Monorepo): string | undef
 export function checkShortName(short: string, packageName: string, model?: Monorepo): string | undefined {
   if (!short) return 'a short name is required, e.g. analytics';
   if (!/^[a-z][a-z0-9_]*$/.test(short)) {
-    return `"${short}" is not a valid short name; use lowercase letters, digits and underscores, e.g. ${toSnakeCase(short) || 'analytics'}`;
+    const suggestion = toSnakeCase(short);
+    const example = suggestion && /^[a-z][a-z0-9_]*$/.test(suggestion) && !KEYWORDS.has(suggestion) ? suggestion : 'analytics';
+    return `"${short}" is not a valid short name; use lowercase letters, digits and underscores, starting with a letter, e.g. ${example}`;
   }
   if (KEYWORDS.has(short)) return `"${short}" is a Python keyword; choose another short name`;
   const owner = model?.locations.find((l) => l.names.short === short && l.names.snake !== packageName);
@@ -65,7 +71,8 @@ export function checkPort(value: unknown, packageName: string, model?: Monorepo)
   if (port === model.conventions.webserverPort) return `port ${port} is the Dagster webserver's`;
   const others = model.ports.filter((p) => p.port === port && p.owner !== packageName);
   if (others.length > 0) {
-    return `port ${port} is already used (${others.map((p) => `${p.file}: ${p.what}`).join('; ')})`;
+    const where = [...new Set(others.map((p) => `${p.file}: ${p.what}`))];
+    return `port ${port} is already used (${where.join('; ')})`;
   }
   return undefined;
 }

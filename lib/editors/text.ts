@@ -105,20 +105,66 @@ export interface BracketList {
  */
 export function appendListElement(text: string, list: BracketList, element: string): string {
   const last = list.elements.at(-1);
-  if (!last) return splice(text, list.open + 1, list.close, element);
+  if (!last) return appendToEmptyList(text, list, element);
   const trailingComma = last.comma !== undefined;
   if (!text.slice(list.open, list.close).includes('\n')) {
     // [a, b] → [a, b, new];  [a, b, ] → [a, b, new, ]
     if (trailingComma) return splice(text, last.comma! + 1, last.comma! + 1, ` ${element},`);
     return splice(text, last.end, last.end, `, ${element}`);
   }
-  const indent = indentOf(text, last.start);
+  // On the opening bracket's line (`[a, b,`), the new line lines up with the first element.
+  const first = list.elements[0];
+  const onOpenLine = lineStart(text, last.start) === lineStart(text, list.open);
+  const lead = indentOf(text, first.start);
+  const indent = onOpenLine ? lead + ' '.repeat(first.start - lineStart(text, first.start) - lead.length) : indentOf(text, last.start);
   const newLine = `${indent}${element}${trailingComma ? ',' : ''}`;
-  if (lineEnd(text, list.close) === lineEnd(text, last.end)) {
+  // The last element's comma may sit on a later line (`"b"\n  ,`): the new line goes after it.
+  const lastEnd = trailingComma ? Math.max(last.end, last.comma!) : last.end;
+  if (lineEnd(text, list.close) === lineEnd(text, lastEnd)) {
     // The bracket closes on the last element's line: `  "b"]` → `  "b",\n  "new"]`.
     const at = trailingComma ? last.comma! + 1 : last.end;
     return splice(text, at, at, `${trailingComma ? '' : ','}${detectEol(text)}${newLine}`);
   }
   const withComma = trailingComma ? text : splice(text, last.end, last.end, ',');
-  return insertLines(withComma, nextLineStart(withComma, last.end), [newLine]);
+  return insertLines(withComma, nextLineStart(withComma, trailingComma ? lastEnd : last.end), [newLine]);
+}
+
+/**
+ * Insert an already-rendered element before the element at `index` (not past the last one: use
+ * appendListElement), in the style of the list: `a, new, b` on one line; in a multi-line list a
+ * new line with the following element's indentation, above that element's own comment lines.
+ */
+export function insertListElement(text: string, list: BracketList, index: number, element: string): string {
+  const next = list.elements[index];
+  if (!next) return appendListElement(text, list, element);
+  const previousEnd = index > 0 ? (list.elements[index - 1].comma ?? list.elements[index - 1].end) : list.open;
+  // On the line of the element (or bracket) before it: `a, new, b`.
+  if (lineStart(text, next.start) === lineStart(text, previousEnd)) return splice(text, next.start, next.start, `${element}, `);
+  let at = lineStart(text, next.start);
+  while (index > 0 && at > 0) {
+    const prev = lineStart(text, at - 1);
+    if (prev <= previousEnd || !/^[ \t]*(#|\/\/)/.test(text.slice(prev, at))) break;
+    at = prev;
+  }
+  return insertLines(text, at, [`${indentOf(text, next.start)}${element},`]);
+}
+
+/**
+ * An empty list keeps what is between its brackets: `[]` → `[new]`, `[ ]` → `[ new ]`, and a
+ * multi-line one (`[\n  # none yet\n]`) gets a line before its closing bracket, indented like
+ * the comment lines in it, else one level (4 spaces) deeper than the bracket's line.
+ */
+function appendToEmptyList(text: string, list: BracketList, element: string): string {
+  const inside = text.slice(list.open + 1, list.close);
+  if (!inside.includes('\n')) {
+    if (inside === '') return splice(text, list.open + 1, list.open + 1, element);
+    // Only blanks can sit inside a one-line empty list (a comment would run to the line's end).
+    return splice(text, list.close, list.close, `${element}${inside}`);
+  }
+  const inner = /\n([ \t]*)\S/.exec(inside);
+  const indent = inner ? inner[1] : `${indentOf(text, list.open)}    `;
+  const closeLine = lineStart(text, list.close);
+  if (/^[ \t]*$/.test(text.slice(closeLine, list.close))) return insertLines(text, closeLine, [`${indent}${element}`]);
+  // `  # none yet ]`-style: the closing bracket follows other text on its line.
+  return splice(text, list.close, list.close, `${detectEol(text)}${indent}${element}${detectEol(text)}${indentOf(text, list.open)}`);
 }

@@ -7,7 +7,7 @@
  * original document with exactly the intended change.
  */
 import { parse, TomlError } from 'smol-toml';
-import { appendListElement, detectEol, EditError, insertLines, lineEnd, lineNumber, nextLineStart, type BracketList } from './text.js';
+import { appendListElement, detectEol, EditError, insertLines, insertListElement, lineEnd, lineNumber, lineStart, nextLineStart, type BracketList } from './text.js';
 
 export type TomlArray = BracketList;
 
@@ -45,12 +45,25 @@ export function parseToml(text: string, file = 'pyproject.toml'): Record<string,
   }
 }
 
-/** Locate every table header and key/value (with array element ranges) in a TOML text. */
-export function outlineToml(text: string): TomlOutline {
+/**
+ * Locate every table header and key/value (with array element ranges) in a TOML text. Errors
+ * name `file` (when given) and the line.
+ */
+export function outlineToml(text: string, file?: string): TomlOutline {
+  try {
+    return scanToml(text);
+  } catch (error) {
+    if (error instanceof EditError && error.file === undefined && file !== undefined) throw new EditError(error.message, file, error.line);
+    throw error;
+  }
+}
+
+function scanToml(text: string): TomlOutline {
   const tables: TomlTable[] = [];
   const keys: TomlKeyValue[] = [];
   let table: string[] = [];
-  let i = 0;
+  // A byte-order mark is not part of the first key.
+  let i = text.startsWith('\uFEFF') ? 1 : 0;
   while (i < text.length) {
     i = skipBlank(text, i);
     if (i >= text.length) break;
@@ -99,7 +112,11 @@ function readKey(text: string, i: number): { path: string[]; end: number } {
     i = skipBlank(text, i);
     if (text[i] === '"' || text[i] === "'") {
       const end = stringEnd(text, i);
-      path.push(parse(`k = ${text.slice(i, end)}`).k as string);
+      try {
+        path.push(parse(`k = ${text.slice(i, end)}`).k as string);
+      } catch {
+        throw new EditError('unreadable quoted key', undefined, lineNumber(text, i));
+      }
       i = end;
     } else {
       const m = /^[A-Za-z0-9_-]+/.exec(text.slice(i, i + 256));
@@ -219,7 +236,8 @@ export function getPath(doc: unknown, path: string[]): unknown {
 /**
  * Append one string element to the array at `path`, in the style of its last element: the same
  * quote, the same line layout (one-line arrays stay on one line; a multi-line array gets a new
- * line with the last element's indentation) and the same trailing-comma habit.
+ * line with the last element's indentation) and the same trailing-comma habit. An array kept
+ * sorted (three strings or more, in order: toml-sort style) gets it in its sorted place instead.
  * Returns the text unchanged when the element is already there.
  */
 export function appendToArray(text: string, path: string[], value: string, file = 'pyproject.toml'): string {
@@ -227,11 +245,23 @@ export function appendToArray(text: string, path: string[], value: string, file 
   const current = getPath(before, path);
   if (!Array.isArray(current)) throw new EditError(`no array at ${path.join('.')}`, file);
   if (current.includes(value)) return text;
-  const key = findKey(outlineToml(text), path);
-  if (!key?.array) throw new EditError(`cannot locate the array ${path.join('.')}`, file);
+  const outline = outlineToml(text, file);
+  const key = findKey(outline, path);
+  if (!key?.array) {
+    const holder = outline.keys.find((k) => k.path.length < path.length && samePath(k.path, path.slice(0, k.path.length)));
+    throw new EditError(
+      `cannot locate the array ${path.join('.')}${holder ? ' (it is written inside an inline table); add ' + JSON.stringify(value) + ' to it by hand' : ''}`,
+      file,
+      holder && lineNumber(text, holder.lineStart),
+    );
+  }
   const last = key.array.elements.at(-1);
-  const result = appendListElement(text, key.array, quoteLike(value, last ? text[last.start] : '"'));
-  verify(before, result, file, (doc) => (getPath(doc, path) as unknown[]).push(value));
+  const rendered = quoteLike(value, last ? text[last.start] : '"');
+  // toml-sort style (`--sort-inline-arrays`): three strings or more in order get the new one in its place.
+  const sorted = current.length >= 3 && current.length === key.array.elements.length && current.every((item, k) => typeof item === 'string' && (k === 0 || current[k - 1] <= item));
+  const index = sorted ? current.findIndex((item) => (item as string) > value) : -1;
+  const result = index === -1 ? appendListElement(text, key.array, rendered) : insertListElement(text, key.array, index, rendered);
+  verify(before, result, file, (doc) => (getPath(doc, path) as unknown[]).splice(index === -1 ? current.length : index, 0, value));
   return result;
 }
 
@@ -258,30 +288,62 @@ export function addTableEntry(
   if (table !== undefined && (table === null || typeof table !== 'object' || Array.isArray(table))) {
     throw new EditError(`${tablePath.join('.')} is not a table`, file);
   }
-  if (table && key in (table as object)) return text;
-  const outline = outlineToml(text);
-  const siblings = outline.keys.filter((k) => samePath(k.table, tablePath));
-  const last = siblings.at(-1);
-  let result: string;
-  if (last) {
-    result = insertLines(text, nextLineStart(text, last.lineEnd), [line]);
-  } else {
-    const header = outline.tables.find((t) => samePath(t.path, tablePath));
-    if (header) {
-      result = insertLines(text, nextLineStart(text, header.headerStart), [line]);
-    } else {
-      const eol = detectEol(text);
-      const gap = text.length === 0 ? '' : text.endsWith('\n') ? eol : eol + eol;
-      result = `${text}${gap}[${tablePath.map(tomlKey).join('.')}]${eol}${line}${text.endsWith('\n') ? eol : ''}`;
-    }
-  }
   const added = parseToml(line, file);
+  if (Object.keys(added).length !== 1 || !(key in added)) {
+    throw new EditError(`the line to add to [${tablePath.join('.')}] must set ${key}, not: ${line}`, file);
+  }
+  if (table && key in (table as object)) return text;
+  const outline = outlineToml(text, file);
+  const siblings = outline.keys.filter((k) => samePath(k.table, tablePath));
+  const header = outline.tables.find((t) => samePath(t.path, tablePath));
+  let result: string;
+  // The table exists without a header: written as an inline table or with dotted keys from its
+  // parent (a table that only has sub-table headers, `[tool.uv.sources.x]`, can still get one).
+  const holder = outline.keys.find((k) => k.table.length < tablePath.length && samePath(k.path.slice(0, tablePath.length), tablePath));
+  if (table !== undefined && !header && siblings.length === 0 && holder) {
+    throw new EditError(
+      `[${tablePath.join('.')}] is written inline or as dotted keys; add ${line} to it by hand`,
+      file,
+      lineNumber(text, holder.lineStart),
+    );
+  }
+  if (siblings.length > 0) {
+    result = insertLines(text, sortedInsertionPoint(text, siblings, tablePath.length, key), [line]);
+  } else if (header) {
+    result = insertLines(text, nextLineStart(text, header.headerStart), [line]);
+  } else {
+    const eol = detectEol(text);
+    const gap = text.length === 0 || /\n[ \t]*\r?\n$/.test(text) ? '' : text.endsWith('\n') ? eol : eol + eol;
+    result = `${text}${gap}[${tablePath.map(tomlKey).join('.')}]${eol}${line}${text.endsWith('\n') ? eol : ''}`;
+  }
   verify(before, result, file, (doc) => {
     let node = doc as Record<string, unknown>;
     for (const part of tablePath) node = (node[part] ??= {}) as Record<string, unknown>;
     Object.assign(node, added);
   });
   return result;
+}
+
+/**
+ * Where a new key goes among the keys of its table: after the last one, unless the keys are
+ * kept sorted (toml-sort style: three keys or more, in order), then before the first key that
+ * sorts after it, above that key's own comment lines (the first key's comments speak of the
+ * table, so a new first key goes right above the key itself).
+ */
+function sortedInsertionPoint(text: string, siblings: TomlKeyValue[], depth: number, key: string): number {
+  const names = siblings.map((k) => k.path[depth]);
+  const sorted = names.length >= 3 && names.every((name, k) => k === 0 || names[k - 1] <= name);
+  const next = sorted ? siblings.findIndex((k) => k.path[depth] > key) : -1;
+  if (next === -1) return nextLineStart(text, siblings.at(-1)!.lineEnd);
+  const at = lineStart(text, siblings[next].lineStart);
+  if (next === 0) return at;
+  let lead = at;
+  while (lead > 0) {
+    const prev = lineStart(text, lead - 1);
+    if (!/^[ \t]*#/.test(text.slice(prev, lead))) break;
+    lead = prev;
+  }
+  return lead;
 }
 
 /**
@@ -318,6 +380,7 @@ function verify(before: unknown, resultText: string, file: string, change: (doc:
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

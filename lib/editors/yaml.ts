@@ -122,11 +122,18 @@ export function entrySpan(text: string, collection: YAMLMap | YAMLSeq, item: unk
   return { start, end };
 }
 
+/** The `-` of the block sequence item whose value starts at `offset`, past an `&anchor` or `!tag`. */
 function dashBefore(text: string, offset: number): number {
   let i = offset - 1;
-  while (i >= 0 && /\s/.test(text[i])) i--;
-  if (text[i] !== '-') throw new EditError('expected a block sequence entry', undefined, lineNumber(text, offset));
-  return i;
+  for (;;) {
+    while (i >= 0 && /\s/.test(text[i])) i--;
+    if (text[i] === '-' && (i === 0 || /\s/.test(text[i - 1]))) return i;
+    let j = i;
+    while (j >= 0 && !/\s/.test(text[j])) j--;
+    if (j === i || !/^[&!]/.test(text[j + 1] ?? '')) break;
+    i = j;
+  }
+  throw new EditError('expected a block sequence entry', undefined, lineNumber(text, offset));
 }
 
 /** Offset of the last non-blank character in [from, to). */
@@ -161,24 +168,55 @@ export interface CloneOptions {
  * unchanged are dropped from the copy, so later aliases keep pointing at the original.
  */
 export function cloneEntry(text: string, options: CloneOptions): string {
+  return inFile(options.file, () => cloneEntryIn(text, options));
+}
+
+/** Errors of the line-level helpers name the file being edited. */
+function inFile<T>(file: string, edit: () => T): T {
+  try {
+    return edit();
+  } catch (error) {
+    if (error instanceof EditError && error.file === undefined) throw new EditError(error.message, file, error.line);
+    throw error;
+  }
+}
+
+function cloneEntryIn(text: string, options: CloneOptions): string {
   const doc = parseYaml(text, options.file);
   const collection = requireCollection(doc, options);
   const sourceItem = itemOf(collection, options.source, options.file);
   const afterItem = itemOf(collection, options.after ?? lastKey(collection), options.file);
-  if (isMap(collection) && options.newKey !== undefined && collection.has(options.newKey)) return text;
+  // The new key: as given, else the source's key renamed (when the rename changes it).
+  let newKey = options.newKey;
+  if (newKey === undefined && isPair(sourceItem)) {
+    const renamed = options.transform(keyOf(sourceItem));
+    if (renamed !== keyOf(sourceItem)) newKey = renamed;
+  }
+  if (isMap(collection) && newKey !== undefined && collection.has(newKey)) return text;
 
   const span = entrySpan(text, collection, sourceItem);
   const lead = leadingComments(text, span.start);
   const leadText = text.slice(lead, span.start);
   const leadRenamed = options.transform(leadText);
-  let copy = (leadRenamed !== leadText ? leadRenamed : '') + options.transform(text.slice(span.start, span.end));
-  copy = dropUnrenamedAnchors(copy, text.slice(span.start, span.end));
+  let sourceText = text.slice(span.start, span.end);
+  // A map's first key on its `- ` line (`-   grpc_server:`): the copy is a key, not a new item.
+  if (isPair(sourceItem)) {
+    const before = text.slice(span.start, (sourceItem.key as Node).range![0]);
+    if (/\S/.test(before)) sourceText = before.replace(/[^\t]/g, ' ') + sourceText.slice(before.length);
+  }
+  const entry = dropUnrenamedAnchors(options.transform(sourceText), anchorsIn(sourceItem));
+  // A sequence already holding this very entry (a second run) is left as it is.
+  if (isSeq(collection) && collection.items.some((item) => {
+    const other = entrySpan(text, collection, item);
+    return text.slice(other.start, other.end) === entry;
+  })) return text;
+  const copy = (leadRenamed !== leadText ? leadRenamed : '') + entry;
 
   const at = entrySpan(text, collection, afterItem).end;
   const lines = splitLines(copy);
-  if (blankLineBetweenSiblings(text, collection)) lines.unshift('');
+  if (blankLineBetweenSiblings(text, collection, afterItem)) lines.unshift('');
   const result = insertLines(text, nextLineStart(text, at), lines);
-  verifyInsertion(doc, result, options, collection, afterItem);
+  verifyInsertion(doc, result, options, collection, afterItem, newKey);
   return result;
 }
 
@@ -211,18 +249,54 @@ function leadingComments(text: string, start: number): number {
   return lead;
 }
 
-function dropUnrenamedAnchors(copy: string, original: string): string {
-  const anchor = /(?<=^|[ \t])&([A-Za-z0-9_][^\s,[\]{}]*)(?:[ \t]+|(?=\r?$))/gm;
-  const kept = new Set([...original.matchAll(anchor)].map((m) => m[1]));
-  return copy.replace(anchor, (whole, name: string) => (kept.has(name) ? '' : whole));
+/** The anchors defined inside an entry (a pair or a node), from the parsed tree. */
+function anchorsIn(item: unknown): Set<string> {
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+    } else if (node && typeof node === 'object' && !isAlias(node)) {
+      const anchor = (node as { anchor?: string }).anchor;
+      if (anchor) found.add(anchor);
+      if (isCollection(node)) node.items.forEach(walk);
+    }
+  };
+  walk(item);
+  return found;
 }
 
-/** True when the collection's entries are separated by blank lines (look at the last two). */
-function blankLineBetweenSiblings(text: string, collection: YAMLMap | YAMLSeq): boolean {
-  if (collection.items.length < 2) return false;
-  const prev = entrySpan(text, collection, collection.items.at(-2));
-  const last = entrySpan(text, collection, collection.items.at(-1));
-  const between = text.slice(prev.end, leadingComments(text, last.start));
+/**
+ * Remove from the copy the anchors the rename left unchanged (`&name` and the blanks after it;
+ * before a line end, the blanks before it too, so no trailing space is left).
+ */
+function dropUnrenamedAnchors(copy: string, anchors: Set<string>): string {
+  let result = copy;
+  for (const name of anchors) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`([ \\t]*)&${escaped}(?![^\\s,\\[\\]{}])([ \\t]*)(\\r?\\n|$)?`, 'g');
+    result = result.replace(pattern, (_whole, before: string, _after: string, eol: string | undefined, offset: number) => {
+      const atLineStart = offset === 0 || result[offset - 1] === '\n';
+      if (eol !== undefined) return atLineStart ? before + eol : eol;
+      return before;
+    });
+  }
+  return result;
+}
+
+/**
+ * True when the entries around the insertion point are separated by a blank line: the entry
+ * inserted after and the one that follows it, or, after the last entry, the last two (a list
+ * may group its entries, e.g. build steps apart from deploy steps).
+ */
+function blankLineBetweenSiblings(text: string, collection: YAMLMap | YAMLSeq, afterItem: unknown): boolean {
+  const items = collection.items as unknown[];
+  if (items.length < 2) return false;
+  const k = items.indexOf(afterItem);
+  const [first, second] = k >= 0 && k + 1 < items.length ? [items[k], items[k + 1]] : [items.at(-2), items.at(-1)];
+  const prev = entrySpan(text, collection, first);
+  const next = entrySpan(text, collection, second);
+  const between = text.slice(prev.end, leadingComments(text, next.start));
   return /\n[ \t]*\r?\n/.test(between);
 }
 
@@ -232,19 +306,49 @@ function verifyInsertion(
   options: { file: string; path: YamlPath },
   collection: YAMLMap | YAMLSeq,
   afterItem: unknown,
-): void {
+  newKey?: string,
+): Document.Parsed {
   const after = parseDocument(resultText, PARSE_OPTIONS);
   if (after.errors.length > 0) {
-    throw new EditError(`edit produced invalid YAML (${after.errors[0].message.split('\n')[0]})`, options.file);
+    const line = after.errors[0].linePos?.[0]?.line ?? lineNumber(resultText, after.errors[0].pos[0]);
+    throw new EditError(`edit produced invalid YAML (${after.errors[0].message.split('\n')[0]})`, options.file, line);
+  }
+  // An anchor defined twice would silently re-bind the aliases that follow the second one.
+  const anchorsBefore = anchorLines(before, '');
+  for (const [name, offsets] of anchorLines(after, resultText)) {
+    if (offsets.length > 1 && offsets.length > (anchorsBefore.get(name)?.length ?? 0)) {
+      const lines = offsets.map((offset) => lineNumber(resultText, offset));
+      throw new EditError(`the new entry would define the anchor &${name} a second time (lines ${lines.join(' and ')})`, options.file, lines[0]);
+    }
   }
   const afterCollection = getCollection(after, options.path);
   if (!afterCollection || afterCollection.items.length !== collection.items.length + 1) {
     throw new EditError('edit did not add exactly one entry', options.file);
   }
-  // Remove the new entry again: what is left must mean exactly what the file meant before.
   const index = collection.items.indexOf(afterItem as never) + 1;
-  afterCollection.items.splice(index, 1);
-  if (!deepEqual(toJs(after), toJs(before))) throw new EditError('edit changed the meaning of other entries', options.file);
+  const added = afterCollection.items[index];
+  if (newKey !== undefined && !(isPair(added) && keyOf(added) === newKey)) {
+    throw new EditError(`the new entry's key is not ${newKey}`, options.file);
+  }
+  const check = parseDocument(resultText, PARSE_OPTIONS);
+  // Remove the new entry again: what is left must mean exactly what the file meant before.
+  (getCollection(check, options.path) as YAMLMap | YAMLSeq).items.splice(index, 1);
+  if (!deepEqual(toJs(check), toJs(before))) throw new EditError('edit changed the meaning of other entries', options.file);
+  return after;
+}
+
+/** Every anchor name in a document with the offsets of its `&name` definitions. */
+function anchorLines(doc: Document.Parsed, text: string): Map<string, number[]> {
+  const found = new Map<string, number[]>();
+  visit(doc, {
+    Node(_key, node) {
+      const anchor = (node as { anchor?: string }).anchor;
+      if (!anchor || isAlias(node)) return;
+      const at = node.range ? text.lastIndexOf(`&${anchor}`, node.range[0]) : -1;
+      found.set(anchor, [...(found.get(anchor) ?? []), Math.max(at, 0)]);
+    },
+  });
+  return found;
 }
 
 /**
@@ -253,44 +357,73 @@ function verifyInsertion(
  * spans lines, keeping a trailing comma habit). Unchanged when the value is already there.
  */
 export function appendScalar(text: string, options: { file: string; path: YamlPath; value: string }): string {
+  return inFile(options.file, () => appendScalarIn(text, options));
+}
+
+function appendScalarIn(text: string, options: { file: string; path: YamlPath; value: string }): string {
   const doc = parseYaml(text, options.file);
   const seq = requireCollection(doc, options);
   if (!isSeq(seq)) throw new EditError(`${options.path.join('.')} is not a list`, options.file);
   if (seq.items.some((item) => isScalar(item) && item.value === options.value)) return text;
   const last = seq.items.at(-1) as Node | undefined;
-  if (!last) throw new EditError(`${options.path.join('.')} is an empty list; nothing to follow`, options.file);
+  if (!last && !seq.flow) throw new EditError(`${options.path.join('.')} is an empty list; nothing to follow`, options.file);
   const rendered = renderLike(options.value, last);
   let result: string;
   if (seq.flow) {
     result = appendToFlowList(text, seq, rendered);
   } else {
     const span = entrySpan(text, seq, last);
-    const dash = dashBefore(text, last.range![0]);
-    const prefix = text.slice(lineStart(text, dash), last.range![0]);
+    const dash = dashBefore(text, last!.range![0]);
+    // The dash's column and the blanks after it; not the last item's `&anchor` or `!tag`.
+    const indent = text.slice(lineStart(text, dash), dash).replace(/[^ \t]/g, ' ');
+    const prefix = `${indent}-${/^[ \t]*/.exec(text.slice(dash + 1))![0] || ' '}`;
     result = insertLines(text, nextLineStart(text, span.end), [prefix + rendered]);
   }
-  verifyInsertion(doc, result, options, seq, last);
+  const after = verifyInsertion(doc, result, options, seq, last);
+  const added = (getCollection(after, options.path) as YAMLSeq).items[seq.items.length];
+  if (!isScalar(added) || added.value !== options.value) {
+    throw new EditError(`the new list item does not read as ${JSON.stringify(options.value)}`, options.file);
+  }
   return result;
 }
 
 /** A scalar written the way a sibling is written (plain, single or double quotes). */
-function renderLike(value: string, sibling: Node): string {
-  const type = isScalar(sibling) ? sibling.type : isAlias(sibling) ? Scalar.PLAIN : Scalar.PLAIN;
+function renderLike(value: string, sibling: Node | undefined): string {
+  const type = isScalar(sibling) ? sibling.type : Scalar.PLAIN;
   if (type === Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
   if (type === Scalar.QUOTE_SINGLE) return `'${value.replaceAll("'", "''")}'`;
   const plainOk = /^[A-Za-z0-9_./][A-Za-z0-9_./*:-]*$/.test(value) && !/[:#]\s/.test(value) && !value.endsWith(':');
-  return plainOk ? value : JSON.stringify(value);
+  // Plain only when it still reads as that string (not 4002, true, null, 1e3, ...).
+  return plainOk && readsAsString(value) ? value : JSON.stringify(value);
+}
+
+function readsAsString(plain: string): boolean {
+  const probe = parseDocument(plain, PARSE_OPTIONS);
+  return probe.errors.length === 0 && isScalar(probe.contents) && probe.contents.value === plain;
 }
 
 function appendToFlowList(text: string, seq: YAMLSeq, rendered: string): string {
-  const close = text.lastIndexOf(']', seq.range![2] - 1);
+  // range[1] ends right after `]`; a comment after the list may hold brackets of its own.
+  const close = text.lastIndexOf(']', seq.range![1] - 1);
   const elements = seq.items.map((item, k) => {
     const [start, end] = (item as Node).range!;
     const until = k + 1 < seq.items.length ? (seq.items[k + 1] as Node).range![0] : close;
-    const comma = text.indexOf(',', end);
-    return { start, end, comma: comma !== -1 && comma < until ? comma : undefined };
+    const comma = commaAfter(text, end, until);
+    return { start, end, comma };
   });
   return appendListElement(text, { open: seq.range![0], close, elements }, rendered);
+}
+
+/** The comma that follows a flow item, past blanks, line breaks and comments (which may hold commas). */
+function commaAfter(text: string, from: number, until: number): number | undefined {
+  let i = from;
+  while (i < until) {
+    if (text[i] === ',') return i;
+    if (text[i] === '#') i = nextLineStart(text, i);
+    else if (/\s/.test(text[i])) i++;
+    else return undefined;
+  }
+  return undefined;
 }
 
 /** Every alias node (`*name`) in the document with the given anchor name, with its path. */
