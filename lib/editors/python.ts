@@ -4,7 +4,7 @@
  * devtools/check_defs.py and devtools/dev_local.py. The dict is found as the literal whose
  * values include known location names; a new entry imitates its last entry.
  */
-import { appendListElement, EditError, lineNumber, nextLineStart, type BracketList } from './text.js';
+import { appendListElement, EditError, lineNumber, type BracketList, skipHashTrivia as skipTrivia } from './text.js';
 
 export interface AliasDict {
   name: string;
@@ -52,13 +52,6 @@ function readDict(text: string, open: number): Omit<AliasDict, 'name'> | undefin
   }
 }
 
-function skipTrivia(text: string, i: number): number {
-  for (;;) {
-    while (i < text.length && /\s/.test(text[i])) i++;
-    if (text[i] !== '#') return i;
-    i = nextLineStart(text, i);
-  }
-}
 
 /** The alias dict that maps to any of the given location names. */
 export function findAliasDict(text: string, locations: string[]): AliasDict | undefined {

@@ -168,3 +168,12 @@ function appendToEmptyList(text: string, list: BracketList, element: string): st
   // `  # none yet ]`-style: the closing bracket follows other text on its line.
   return splice(text, list.close, list.close, `${detectEol(text)}${indent}${element}${detectEol(text)}${indentOf(text, list.open)}`);
 }
+
+/** Skip whitespace, newlines and `#` comments (TOML arrays, Python literals). */
+export function skipHashTrivia(text: string, i: number): number {
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i])) i++;
+    if (text[i] !== '#') return i;
+    i = nextLineStart(text, i);
+  }
+}

@@ -7,7 +7,7 @@
  * original document with exactly the intended change.
  */
 import { parse, TomlError } from 'smol-toml';
-import { appendListElement, detectEol, EditError, insertLines, insertListElement, lineEnd, lineNumber, lineStart, nextLineStart, type BracketList } from './text.js';
+import { appendListElement, detectEol, EditError, insertLines, insertListElement, lineEnd, lineNumber, lineStart, nextLineStart, type BracketList, skipHashTrivia as skipTrivia } from './text.js';
 
 export type TomlArray = BracketList;
 
@@ -196,14 +196,6 @@ function readArray(text: string, open: number): { end: number; array: TomlArray 
   }
 }
 
-/** Whitespace, newlines and comments inside an array. */
-function skipTrivia(text: string, i: number): number {
-  for (;;) {
-    while (i < text.length && /\s/.test(text[i])) i++;
-    if (text[i] !== '#') return i;
-    i = nextLineStart(text, i);
-  }
-}
 
 function bracketEnd(text: string, i: number, open: string, close: string): number {
   let depth = 0;
