@@ -7,7 +7,7 @@
 import { addStub, cloneInstructions, instructions } from '../../lib/editors/dockerfile.js';
 import { closingToken, pythonImports, pythonString, pythonTokens, type PyToken } from '../../lib/editors/python.js';
 import { detectEol, EditError, insertLines, lineStart, nextLineStart, splitLines } from '../../lib/editors/text.js';
-import { appendScalar, findNodes, getCollection, isScalar, isSeq, parseYaml, toJs, type YamlPath } from '../../lib/editors/yaml.js';
+import { appendScalar, findNodes, getCollection, isScalar, isSeq, meansSameWithout, parseYaml, type YamlPath } from '../../lib/editors/yaml.js';
 import { escapeRegExp, type LocationNames } from '../../lib/naming.js';
 import { STDLIB_MODULES } from '../../lib/stdlib-modules.js';
 import type { FoundAsset } from './assets.js';
@@ -297,8 +297,7 @@ function insertScalarAfter(text: string, options: { file: string; path: YamlPath
   if (!isSeq(check) || check.items.length !== seq.items.length + 1 || !isScalar(check.items[options.index + 1]) || (check.items[options.index + 1] as { value: unknown }).value !== options.value) {
     throw new EditError(`could not add ${options.value}`, options.file);
   }
-  check.items.splice(options.index + 1, 1);
-  if (JSON.stringify(toJs(after)) !== JSON.stringify(toJs(doc))) throw new EditError('edit changed the meaning of other entries', options.file);
+  if (!meansSameWithout(doc, after, options.path, options.index + 1)) throw new EditError('edit changed the meaning of other entries', options.file);
   return result;
 }
 

@@ -6,7 +6,6 @@
  */
 import { addStub, rewriteExceptStubs } from '../../lib/editors/dockerfile.js';
 import { EditError, insertLines, lineStart, nextLineStart } from '../../lib/editors/text.js';
-import { deepEqual } from '../../lib/editors/toml.js';
 import {
   appendScalar,
   cloneEntry,
@@ -16,6 +15,7 @@ import {
   isScalar,
   isSeq,
   keyOf,
+  meansSameWithout,
   parseYaml,
   toJs,
 } from '../../lib/editors/yaml.js';
@@ -209,8 +209,7 @@ export function stackEdit(text: string, edit: ServiceEdit & { conventions: Conve
   const check = parseYaml(result, edit.file);
   const js = toJs(check) as { services: Record<string, { image?: string }> };
   if (js.services?.[edit.names.service]?.image !== image) throw new EditError(`could not add the ${edit.names.service} service`, edit.file);
-  delete js.services[edit.names.service];
-  if (!deepEqual(js, toJs(doc))) throw new EditError('edit changed the meaning of other entries', edit.file);
+  if (!meansSameWithout(doc, check, ['services'], (getCollection(check, ['services']) as YAMLMap).items.findIndex((pair) => keyOf(pair as Pair) === edit.names.service))) throw new EditError('edit changed the meaning of other entries', edit.file);
   return result;
 }
 

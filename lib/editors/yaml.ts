@@ -40,19 +40,55 @@ export type YamlPath = Array<string | number>;
 
 const PARSE_OPTIONS = { merge: true, keepSourceTokens: false, prettyErrors: false } as const;
 
-/** Parse, failing with the file and line of the first error. */
+/**
+ * Parsed documents by text, most recently used last. Editors parse the same text again and again
+ * (every edit verifies its result, the next edit parses that result, the doctor re-reads what the
+ * model read), so a hit saves a whole parse. Documents from here are shared: never mutate them.
+ */
+const parsedByText = new Map<string, Document.Parsed>();
+const MAX_PARSED = 24;
+const jsByDocument = new WeakMap<Document.Parsed, unknown>();
+
+/** Parse (or reuse a parse of the same text), failing with the file and line of the first error. */
 export function parseYaml(text: string, file: string): Document.Parsed {
+  const cached = parsedByText.get(text);
+  if (cached) {
+    parsedByText.delete(text);
+    parsedByText.set(text, cached);
+    return cached;
+  }
   const doc = parseDocument(text, PARSE_OPTIONS);
   const problem = doc.errors[0];
   if (problem) {
     const line = problem.linePos?.[0]?.line ?? lineNumber(text, problem.pos[0]);
     throw new EditError(problem.message.split('\n')[0], file, line);
   }
+  parsedByText.set(text, doc);
+  if (parsedByText.size > MAX_PARSED) parsedByText.delete(parsedByText.keys().next().value!);
   return doc;
 }
 
+/** The document as plain data (aliases and merge keys resolved), computed once per document: do not mutate. */
 export function toJs(doc: Document.Parsed): unknown {
-  return doc.toJS({ maxAliasCount: -1 });
+  let js = jsByDocument.get(doc);
+  if (js === undefined) {
+    js = doc.toJS({ maxAliasCount: -1 });
+    jsByDocument.set(doc, js);
+  }
+  return js;
+}
+
+/**
+ * True when `after` means what `before` meant once the entry at `index` of its collection at
+ * `path` is taken out: an edit added that entry and nothing else. The entry is removed from a
+ * copy of the document (not from plain data), so every alias of that collection loses it too.
+ */
+export function meansSameWithout(before: Document.Parsed, after: Document.Parsed, path: YamlPath, index: number): boolean {
+  const copy = after.clone() as Document.Parsed;
+  const collection = getCollection(copy, path);
+  if (!collection) return false;
+  collection.items.splice(index, 1);
+  return deepEqual(copy.toJS({ maxAliasCount: -1 }), toJs(before));
 }
 
 export function getCollection(doc: Document.Parsed, path: YamlPath): YAMLMap | YAMLSeq | undefined {
@@ -308,10 +344,12 @@ function verifyInsertion(
   afterItem: unknown,
   newKey?: string,
 ): Document.Parsed {
-  const after = parseDocument(resultText, PARSE_OPTIONS);
-  if (after.errors.length > 0) {
-    const line = after.errors[0].linePos?.[0]?.line ?? lineNumber(resultText, after.errors[0].pos[0]);
-    throw new EditError(`edit produced invalid YAML (${after.errors[0].message.split('\n')[0]})`, options.file, line);
+  let after: Document.Parsed;
+  try {
+    after = parseYaml(resultText, options.file);
+  } catch (error) {
+    const problem = error as EditError;
+    throw new EditError(`edit produced invalid YAML (${problem.message.replace(/^.*?: /, '')})`, options.file, problem.line);
   }
   // An anchor defined twice would silently re-bind the aliases that follow the second one.
   const anchorsBefore = anchorLines(before, '');
@@ -330,10 +368,8 @@ function verifyInsertion(
   if (newKey !== undefined && !(isPair(added) && keyOf(added) === newKey)) {
     throw new EditError(`the new entry's key is not ${newKey}`, options.file);
   }
-  const check = parseDocument(resultText, PARSE_OPTIONS);
-  // Remove the new entry again: what is left must mean exactly what the file meant before.
-  (getCollection(check, options.path) as YAMLMap | YAMLSeq).items.splice(index, 1);
-  if (!deepEqual(toJs(check), toJs(before))) throw new EditError('edit changed the meaning of other entries', options.file);
+  // Without the new entry, the file must mean exactly what it meant before.
+  if (!meansSameWithout(before, after, options.path, index)) throw new EditError('edit changed the meaning of other entries', options.file);
   return after;
 }
 
