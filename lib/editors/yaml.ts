@@ -17,7 +17,6 @@ import {
   isSeq,
   parseDocument,
   Scalar,
-  visit,
   type Document,
   type Node,
   type Pair,
@@ -101,26 +100,35 @@ export function findNodes(
   doc: Document.Parsed,
   test: (node: Node, path: YamlPath) => boolean,
 ): Array<{ node: Node; path: YamlPath }> {
-  const found: Array<{ node: Node; path: YamlPath }> = [];
-  visit(doc, {
-    Node(_key, node, ancestors) {
-      const path = pathOf(ancestors, node);
-      if (test(node, path)) found.push({ node, path });
-    },
-  });
-  return found;
+  return allNodes(doc).filter(({ node, path }) => test(node, path));
 }
 
-function pathOf(ancestors: readonly unknown[], node: unknown): YamlPath {
-  const path: YamlPath = [];
-  const chain = [...ancestors, node];
-  for (let i = 1; i < chain.length; i++) {
-    const parent = chain[i - 1];
-    const child = chain[i];
-    if (isSeq(parent)) path.push(parent.items.indexOf(child as never));
-    else if (isPair(child) && isScalar(child.key)) path.push(String(child.key.value));
-  }
-  return path;
+const nodesByDocument = new WeakMap<Document.Parsed, Array<{ node: Node; path: YamlPath }>>();
+
+/**
+ * Every node with its path, depth first, computed once per document (documents are shared and
+ * never changed). A map key is listed with the path of its value.
+ */
+function allNodes(doc: Document.Parsed): Array<{ node: Node; path: YamlPath }> {
+  let nodes = nodesByDocument.get(doc);
+  if (nodes) return nodes;
+  const found: Array<{ node: Node; path: YamlPath }> = [];
+  const walk = (node: unknown, path: YamlPath): void => {
+    if (!node || typeof node !== 'object') return;
+    found.push({ node: node as Node, path });
+    if (isSeq(node)) node.items.forEach((item, index) => walk(item, [...path, index]));
+    else if (isMap(node)) {
+      for (const pair of node.items as Pair[]) {
+        const childPath = isScalar(pair.key) ? [...path, String(pair.key.value)] : path;
+        walk(pair.key, childPath);
+        walk(pair.value, childPath);
+      }
+    }
+  };
+  walk(doc.contents, []);
+  nodes = found;
+  nodesByDocument.set(doc, nodes);
+  return nodes;
 }
 
 /** The key of a map entry as text. */
@@ -376,14 +384,12 @@ function verifyInsertion(
 /** Every anchor name in a document with the offsets of its `&name` definitions. */
 function anchorLines(doc: Document.Parsed, text: string): Map<string, number[]> {
   const found = new Map<string, number[]>();
-  visit(doc, {
-    Node(_key, node) {
-      const anchor = (node as { anchor?: string }).anchor;
-      if (!anchor || isAlias(node)) return;
-      const at = node.range ? text.lastIndexOf(`&${anchor}`, node.range[0]) : -1;
-      found.set(anchor, [...(found.get(anchor) ?? []), Math.max(at, 0)]);
-    },
-  });
+  for (const { node } of allNodes(doc)) {
+    const anchor = (node as { anchor?: string }).anchor;
+    if (!anchor || isAlias(node)) continue;
+    const at = node.range ? text.lastIndexOf(`&${anchor}`, node.range[0]) : -1;
+    found.set(anchor, [...(found.get(anchor) ?? []), Math.max(at, 0)]);
+  }
   return found;
 }
 
