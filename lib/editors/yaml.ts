@@ -79,15 +79,32 @@ export function toJs(doc: Document.Parsed): unknown {
 
 /**
  * True when `after` means what `before` meant once the entry at `index` of its collection at
- * `path` is taken out: an edit added that entry and nothing else. The entry is removed from a
- * copy of the document (not from plain data), so every alias of that collection loses it too.
+ * `path` is taken out: an edit added that entry and nothing else. The two trees are compared node
+ * by node (scalar values, tags, anchors, and aliases by name), which with anchors kept unique is
+ * the same as comparing what they resolve to, without expanding every alias.
  */
 export function meansSameWithout(before: Document.Parsed, after: Document.Parsed, path: YamlPath, index: number): boolean {
-  const copy = after.clone() as Document.Parsed;
-  const collection = getCollection(copy, path);
-  if (!collection) return false;
-  collection.items.splice(index, 1);
-  return deepEqual(copy.toJS({ maxAliasCount: -1 }), toJs(before));
+  const target = getCollection(after, path);
+  if (!target) return false;
+  const same = (a: unknown, b: unknown): boolean => {
+    if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
+    const x = a as Node & { anchor?: string; tag?: string };
+    const y = b as Node & { anchor?: string; tag?: string };
+    if (x.anchor !== y.anchor || x.tag !== y.tag) return false;
+    if (isAlias(x)) return isAlias(y) && x.source === y.source;
+    if (isScalar(x)) return isScalar(y) && sameValue(x.value, y.value);
+    if (isPair(x)) return isPair(y) && same(x.key, y.key) && same(x.value, y.value);
+    if (isMap(x) !== isMap(y) || isSeq(x) !== isSeq(y) || !isCollection(x) || !isCollection(y)) return false;
+    const itemsB = y === target ? y.items.filter((_item, i) => i !== index) : y.items;
+    return x.items.length === itemsB.length && x.items.every((item, i) => same(item, itemsB[i]));
+  };
+  return same(before.contents, after.contents);
+}
+
+/** Scalar values; a merge key `<<` is a symbol made anew by each parse, so symbols compare by name. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'symbol' || typeof b === 'symbol') return typeof a === typeof b && String(a) === String(b);
+  return deepEqual(a, b);
 }
 
 export function getCollection(doc: Document.Parsed, path: YamlPath): YAMLMap | YAMLSeq | undefined {
