@@ -1,0 +1,368 @@
+// `npm run bench [-- options]`: how the generator's cost grows with the monorepo, against the
+// start-up of Yeoman itself. Whole processes of the built bin (run `npm run build` first), timed
+// over several runs on synthetic monorepos of 2, 20 and 100 code locations (bench/make-monorepo.mjs).
+//
+// Cases: `--help` (the floor: Node + Yeoman's environment, no monorepo work), a full
+// non-interactive new location `bench_new benchnew --skip-install --force` (each run in a fresh
+// copy of the monorepo, copied outside the timed region), and `doctor` ("n/a" until it exists).
+// Wall time: process.hrtime around spawnSync. CPU (user+sys) and peak RSS: GNU time (`/usr/bin/time`,
+// Debian package `time`) when installed. Also under Node 24, with the module compile cache that the
+// bin turns on (NODE_COMPILE_CACHE pointed at a fresh folder) and with it turned off
+// (NODE_DISABLE_COMPILE_CACHE=1), to show what the cache is worth.
+//
+// Options:
+//   --runs N        timed runs per case (default 7), after --warmup N untimed runs (default 1)
+//   --sizes 2,20,100  numbers of code locations
+//   --quick         3 runs, no Node 24
+//   --node24 / --no-node24   force / skip the Node 24 columns (default: when `npx -y node@24` works)
+//   --keep          keep the temporary folder with the monorepos
+//
+// Where the time goes: `node bench/profile.mjs [--locations 100] [-- <bin arguments>]`.
+// A report, not an assertion: the targets print PASS or MISS and the exit code is 0 either way
+// (non-zero only when the bench itself cannot run). Results: bench/results/latest.{json,md}.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeMonorepo, verifyMonorepo } from './make-monorepo.mjs';
+
+const PROJECT = fileURLToPath(new URL('..', import.meta.url));
+// The bench runs a snapshot of dist/ (with package.json) under bench/results/tmp/, so a rebuild
+// while it runs cannot mix two builds in one report; node_modules still resolve from the project.
+const SNAPSHOTS = join(PROJECT, 'bench', 'results', 'tmp');
+let BIN = join(PROJECT, 'dist', 'bin', 'dagster-location.js');
+let DOCTOR = join(PROJECT, 'dist', 'generators', 'doctor', 'index.js');
+const RESULTS = join(PROJECT, 'bench', 'results');
+const TIME = '/usr/bin/time';
+const NEW_LOCATION = ['bench_new', 'benchnew', '--skip-install', '--force'];
+
+// ---------------------------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------------------------
+function parseOptions(argv) {
+  const options = { runs: 7, warmup: 1, sizes: [2, 20, 100], node24: 'auto', keep: false, quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = () => inline ?? argv[++i];
+    if (flag === '--runs') options.runs = Number(value());
+    else if (flag === '--warmup') options.warmup = Number(value());
+    else if (flag === '--sizes') options.sizes = value().split(',').map(Number);
+    else if (flag === '--quick') options.quick = true;
+    else if (flag === '--node24') options.node24 = 'yes';
+    else if (flag === '--no-node24') options.node24 = 'no';
+    else if (flag === '--keep') options.keep = true;
+    else throw new Error(`unknown option ${argv[i]} (see the header of bench/run.mjs)`);
+  }
+  if (options.quick) {
+    options.runs = Math.min(options.runs, 3);
+    if (options.node24 === 'auto') options.node24 = 'no';
+  }
+  if (!(options.runs >= 1) || !(options.warmup >= 0)) throw new Error('--runs must be >= 1 and --warmup >= 0');
+  if (options.sizes.some((n) => !Number.isInteger(n) || n < 2)) throw new Error('--sizes: integers >= 2');
+  options.sizes = [...new Set(options.sizes)].sort((a, b) => a - b);
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring one process
+// ---------------------------------------------------------------------------------------------
+const hasTime = existsSync(TIME) && spawnSync(TIME, ['-f', '%U', 'true'], { encoding: 'utf8' }).status === 0;
+
+/** Runs `node bin args` in cwd; wall time in ms, and CPU / peak RSS from GNU time when available. */
+function measure(runtime, args, cwd, timeFile) {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  delete env.NODE_COMPILE_CACHE;
+  delete env.NODE_DISABLE_COMPILE_CACHE;
+  Object.assign(env, runtime.env);
+  const [command, commandArgs] = hasTime
+    ? [TIME, ['-f', '%U %S %M', '-o', timeFile, runtime.node, BIN, ...args]]
+    : [runtime.node, [BIN, ...args]];
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, commandArgs, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  let cpuMs;
+  let maxRssKb;
+  if (hasTime) {
+    // GNU time prefixes "Command exited with non-zero status N" on failure: the figures are the last line.
+    const line = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1);
+    const [user, sys, rss] = line.split(' ').map(Number);
+    cpuMs = (user + sys) * 1000;
+    maxRssKb = rss;
+  }
+  if (result.error) throw result.error;
+  return { wallMs, cpuMs, maxRssKb, status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function summarize(samples) {
+  const wall = samples.map((s) => s.wallMs);
+  const cpu = samples.map((s) => s.cpuMs).filter((x) => x !== undefined);
+  const rss = samples.map((s) => s.maxRssKb).filter((x) => x !== undefined);
+  return {
+    status: 'ok',
+    wallMs: { median: median(wall), min: Math.min(...wall), max: Math.max(...wall), samples: wall.map(round1) },
+    cpuMs: cpu.length ? { median: median(cpu), min: Math.min(...cpu), max: Math.max(...cpu) } : null,
+    maxRssKb: rss.length ? median(rss) : null,
+  };
+}
+
+const round1 = (x) => Math.round(x * 10) / 10;
+const tail = (text, lines = 6) => text.trim().split('\n').slice(-lines).join('\n');
+
+/**
+ * One run of one case: `prepare()` gives its cwd (called outside the timed region);
+ * `check(result, cwd)` returns an error message or undefined; `na(result)` says the case does not
+ * apply (the doctor before it exists).
+ */
+function sampleOnce({ runtime, args, prepare, cleanup = () => {}, check, na }, timeFile) {
+  const cwd = prepare();
+  try {
+    const result = measure(runtime, args, cwd, timeFile);
+    if (na && result.status !== 0 && na(result)) return { status: 'n/a', note: tail(result.stderr, 2) };
+    const problem = check(result, cwd);
+    if (problem) return { status: 'error', note: problem };
+    return { status: 'ok', sample: result };
+  } finally {
+    cleanup(cwd);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runtimes: this Node; Node 24 from the npm registry's `node` package, with its module compile
+// cache off and on (Node >= 22.1; the bin turns it on).
+// ---------------------------------------------------------------------------------------------
+function nodeVersion(node) {
+  return spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+}
+
+function findNode24(notes) {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= 24) return process.execPath;
+  process.stdout.write('Looking for Node 24 (npx -y node@24)... ');
+  const found = spawnSync('npx', ['-y', 'node@24', '-p', 'process.execPath'], { encoding: 'utf8', timeout: 600_000 });
+  const path = found.status === 0 ? found.stdout.trim().split('\n').at(-1) : '';
+  if (!path || !existsSync(path)) {
+    console.log('not available');
+    notes.push(`Node 24 not available (npx -y node@24 failed: ${tail(found.stderr ?? String(found.error), 1)})`);
+    return undefined;
+  }
+  console.log(path);
+  return path;
+}
+
+function runtimes(options, tmp, notes) {
+  const list = [{ id: 'current', label: `Node ${process.version}`, node: process.execPath, env: {} }];
+  if (options.node24 === 'no') return list;
+  const node24 = findNode24(notes);
+  if (!node24) {
+    if (options.node24 === 'yes') throw new Error('--node24: Node 24 is not available here');
+    return list;
+  }
+  const version = nodeVersion(node24);
+  list.push({ id: 'node24', label: `Node ${version}, compile cache off`, node: node24, env: { NODE_DISABLE_COMPILE_CACHE: '1' } });
+  const cache = join(tmp, 'compile-cache');
+  mkdirSync(cache);
+  list.push({ id: 'node24-cache', label: `Node ${version}, compile cache on (the bin's default)`, node: node24, env: { NODE_COMPILE_CACHE: cache } });
+  return list;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+const TARGETS = (sizes) => {
+  const [small, large] = [sizes[0], sizes.at(-1)];
+  return [
+    { id: 'new-small/floor', label: `new location (${small}) / floor`, target: 1.15, num: `new-${small}`, den: 'floor' },
+    { id: 'new-large/new-small', label: `new location (${large}) / new location (${small})`, target: 1.25, num: `new-${large}`, den: `new-${small}` },
+    { id: 'doctor-large/floor', label: `doctor (${large}) / floor`, target: 1.5, num: `doctor-${large}`, den: 'floor' },
+  ];
+};
+
+function ratios(results, runtimeList, sizes) {
+  return TARGETS(sizes).map((t) => {
+    const values = {};
+    for (const rt of runtimeList) {
+      const num = results[rt.id][t.num];
+      const den = results[rt.id][t.den];
+      if (num?.status !== 'ok' || den?.status !== 'ok') {
+        values[rt.id] = { value: null, cpu: null, verdict: num?.status === 'n/a' ? 'n/a' : 'error' };
+        continue;
+      }
+      const value = num.wallMs.median / den.wallMs.median;
+      const cpu = num.cpuMs && den.cpuMs ? num.cpuMs.median / den.cpuMs.median : null;
+      values[rt.id] = {
+        value: Math.round(value * 1000) / 1000,
+        cpu: cpu === null ? null : Math.round(cpu * 1000) / 1000,
+        verdict: value <= t.target ? 'PASS' : 'MISS',
+      };
+    }
+    return { id: t.id, label: t.label, target: t.target, values };
+  });
+}
+
+function cell(r) {
+  if (!r) return '-';
+  if (r.status !== 'ok') return r.status;
+  const wall = `${Math.round(r.wallMs.median)} ms (${Math.round(r.wallMs.min)}-${Math.round(r.wallMs.max)})`;
+  return r.cpuMs ? `${wall}, cpu ${Math.round(r.cpuMs.median)}` : wall;
+}
+
+function markdown(report) {
+  const { runtimes: rts, cases, results } = report;
+  const lines = [];
+  lines.push(`# Benchmark: ${report.date}`, '');
+  lines.push(`Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGb} GB, ${report.machine.os}.`);
+  lines.push(`Runtimes: ${rts.map((r) => r.label).join('; ')}. ${report.runs} timed runs per case after ${report.warmup} warm-up.`);
+  lines.push(`Cells: median wall time (min-max)${report.timeTool ? ', median user+sys CPU ms (GNU time)' : ''}.`, '');
+  lines.push(`| case | ${rts.map((r) => r.label).join(' | ')} |`, `|---|${rts.map(() => '---').join('|')}|`);
+  for (const c of cases) lines.push(`| ${c.label} | ${rts.map((r) => cell(results[r.id][c.id])).join(' | ')} |`);
+  lines.push('', `| ratio of wall medians (cpu) | target | ${rts.map((r) => r.label).join(' | ')} |`, `|---|---|${rts.map(() => '---').join('|')}|`);
+  for (const r of report.ratios) {
+    lines.push(`| ${r.label} | <= ${r.target} | ${rts.map((rt) => {
+      const v = r.values[rt.id];
+      if (v.value === null) return v.verdict;
+      return `${v.value.toFixed(2)} ${v.verdict}${v.cpu === null ? '' : ` (cpu ${v.cpu.toFixed(2)})`}`;
+    }).join(' | ')} |`);
+  }
+  if (report.notes.length) lines.push('', ...report.notes.map((n) => `- ${n}`));
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------
+function main() {
+  const options = parseOptions(process.argv.slice(2));
+  if (!existsSync(BIN)) {
+    console.error(`${BIN} is missing: run \`npm run build\` first.`);
+    return 2;
+  }
+  mkdirSync(SNAPSHOTS, { recursive: true });
+  const snapshot = mkdtempSync(join(SNAPSHOTS, 'build-'));
+  cpSync(join(PROJECT, 'dist'), join(snapshot, 'dist'), { recursive: true });
+  copyFileSync(join(PROJECT, 'package.json'), join(snapshot, 'package.json'));
+  BIN = join(snapshot, 'dist', 'bin', 'dagster-location.js');
+  DOCTOR = join(snapshot, 'dist', 'generators', 'doctor', 'index.js');
+  const notes = [];
+  if (!hasTime) notes.push('GNU time not found at /usr/bin/time (Debian: `apt-get install time`): wall time only.');
+  const loadStart = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const tmp = mkdtempSync(join(os.tmpdir(), 'dagster-location-bench-'));
+  const timeFile = join(tmp, 'time.txt');
+  try {
+    const repos = {};
+    for (const n of options.sizes) {
+      repos[n] = join(tmp, `monorepo-${n}`);
+      makeMonorepo(n, repos[n]);
+      verifyMonorepo(repos[n], n);
+    }
+    console.log(`Build: snapshot of dist/ in ${relative(PROJECT, snapshot)}`);
+    console.log(`Synthetic monorepos (${options.sizes.join(', ')} code locations) in ${tmp}`);
+    const runtimeList = runtimes(options, tmp, notes);
+
+    const doctorMissing = !existsSync(DOCTOR);
+    if (doctorMissing) notes.push('doctor: n/a (dist/generators/doctor/index.js does not exist yet).');
+    const cases = [
+      { id: 'floor', label: '`--help` (floor)', args: ['--help'], cwd: repos[options.sizes[0]] },
+      ...options.sizes.map((n) => ({ id: `new-${n}`, label: `new location (${n} locations)`, args: NEW_LOCATION, fresh: repos[n] })),
+      ...options.sizes.map((n) => ({ id: `doctor-${n}`, label: `doctor (${n} locations)`, args: ['doctor'], cwd: repos[n], doctor: true })),
+    ];
+
+    // Round-robin: every round runs each case once, so a burst of load on a shared machine is
+    // spread over the cases instead of skewing one of them. Round 0.. warmup-1 are not timed.
+    let copy = 0;
+    const spec = (runtime, c) => ({
+      runtime,
+      args: c.args,
+      prepare: () => {
+        if (!c.fresh) return c.cwd;
+        const dir = join(tmp, `work-${copy++}`);
+        cpSync(c.fresh, dir, { recursive: true });
+        return dir;
+      },
+      cleanup: (dir) => { if (c.fresh) rmSync(dir, { recursive: true, force: true }); },
+      check: (r, cwd) => {
+        if (r.status !== 0) return `exit ${r.status}: ${tail(r.stderr || r.stdout)}`;
+        if (c.fresh && !existsSync(join(cwd, 'src', 'bench_new', 'definitions.py'))) return 'exit 0 but src/bench_new/definitions.py was not written';
+        return undefined;
+      },
+      na: c.doctor ? (r) => /cannot find module|not registered|unknown generator|you don't seem to have a generator/i.test(r.stderr + r.stdout) : undefined,
+    });
+    const results = {};
+    for (const runtime of runtimeList) {
+      results[runtime.id] = {};
+      const samples = Object.fromEntries(cases.map((c) => [c.id, []]));
+      for (const c of cases) if (c.doctor && doctorMissing) results[runtime.id][c.id] = { status: 'n/a', note: 'no doctor sub-generator' };
+      for (let round = 0; round < options.warmup + options.runs; round++) {
+        if (process.stdout.isTTY) process.stdout.write(`\r${runtime.label}: ${round < options.warmup ? 'warm-up' : `run ${round - options.warmup + 1}/${options.runs}`}   `);
+        else if (round === 0) process.stdout.write(`${runtime.label}: ${options.warmup} warm-up + ${options.runs} runs per case`);
+        for (const c of cases) {
+          if (results[runtime.id][c.id]) continue; // n/a or error: stop running it
+          const outcome = sampleOnce(spec(runtime, c), timeFile);
+          if (outcome.status !== 'ok') results[runtime.id][c.id] = outcome;
+          else if (round >= options.warmup) samples[c.id].push(outcome.sample);
+        }
+      }
+      console.log('');
+      for (const c of cases) {
+        results[runtime.id][c.id] ??= summarize(samples[c.id]);
+        const r = results[runtime.id][c.id];
+        console.log(`  ${c.label.padEnd(28)} ${r.status === 'ok' ? cell(r) : `${r.status}: ${r.note}`}`);
+      }
+    }
+
+    notes.push(`Load average at start / end: ${loadStart} / ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes compete for the ${os.cpus().length} cores; compare the CPU columns too).`);
+    const report = {
+      date: new Date().toISOString(),
+      machine: {
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        cores: os.cpus().length,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        os: `${os.type()} ${os.release()} ${os.arch()}`,
+      },
+      node: process.version,
+      runs: options.runs,
+      warmup: options.warmup,
+      sizes: options.sizes,
+      timeTool: hasTime ? 'GNU time (/usr/bin/time -f "%U %S %M")' : null,
+      runtimes: runtimeList.map(({ id, label, node, env }) => ({ id, label, version: nodeVersion(node), compileCache: Boolean(env.NODE_COMPILE_CACHE) })),
+      cases: cases.map(({ id, label, args }) => ({ id, label, command: `dagster-location ${args.join(' ')}` })),
+      results,
+      ratios: ratios(results, runtimeList, options.sizes),
+      notes,
+    };
+    const cacheGain = runtimeList.some((r) => r.id === 'node24') && runtimeList.some((r) => r.id === 'node24-cache');
+    if (cacheGain) {
+      const gains = cases
+        .filter((c) => results.node24[c.id]?.status === 'ok' && results['node24-cache'][c.id]?.status === 'ok')
+        .map((c) => `${c.id} ${Math.round((1 - results['node24-cache'][c.id].wallMs.median / results.node24[c.id].wallMs.median) * 100)}%`);
+      notes.push(`Compile cache saves (Node 24, median wall): ${gains.join(', ')}.`);
+    }
+
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    const md = markdown(report);
+    writeFileSync(join(RESULTS, 'latest.md'), md);
+    console.log(`\n${md}\nWritten: bench/results/latest.json, bench/results/latest.md`);
+    return 0;
+  } finally {
+    if (options.keep) console.log(`Kept ${tmp} and ${snapshot}`);
+    else {
+      rmSync(tmp, { recursive: true, force: true });
+      rmSync(snapshot, { recursive: true, force: true });
+      if (readdirSync(SNAPSHOTS).length === 0) rmSync(SNAPSHOTS, { recursive: true, force: true });
+    }
+  }
+}
+
+try {
+  process.exitCode = main();
+} catch (error) {
+  console.error(`bench: ${error.message}`);
+  process.exitCode = 2;
+}
