@@ -108,4 +108,12 @@ describe('yo dagster-location', () => {
     assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
     for (const [file, bytes] of a) assert.ok(bytes.equals(b.get(file)!), `${file} is the same either way`);
   });
+
+  it('runs a sub-generator: yo dagster-location:clickhouse vanguard_wholesale', () => {
+    const dir = copyFixture();
+    const result = runYo(dir, ['dagster-location:clickhouse', 'vanguard_wholesale', '--force', '--skip-install']);
+    assert.equal(result.status, 0, result.output);
+    assert.match(read(dir, 'src/vanguard_wholesale/clickhouse/asset_registry.py'), /DB_NAME = "vanguard_wholesale"/);
+    assert.match(read(dir, 'Dockerfile.bootstrap'), /^COPY src\/vanguard_wholesale\/clickhouse \.\/src\/vanguard_wholesale\/clickhouse$/m);
+  });
 });
