@@ -237,7 +237,7 @@ function crossChecks(model: Monorepo, read: Reader): Problem[] {
           location: names.snake,
           file: model.conventions.files.bootstrapDockerfile,
           problem: `${names.snake} has a clickhouse/ package that the bootstrap image does not COPY`,
-          fix: `dagster-location clickhouse ${names.snake} adds the COPY lines`,
+          fix: `add COPY src/${names.snake}/__init__.py ./src/${names.snake}/__init__.py and COPY src/${names.snake}/clickhouse ./src/${names.snake}/clickhouse next to the other locations' lines`,
         });
       }
     }
