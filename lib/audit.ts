@@ -7,8 +7,8 @@ import { instructions, runsFrozenSync, stubCopies } from './editors/dockerfile.j
 import { blockList, findBlock, hclBlocks, listStrings } from './editors/hcl.js';
 import { findAliasDict } from './editors/python.js';
 import { getPath, parseToml } from './editors/toml.js';
-import { findNodes, isAlias, parseYaml, toJs } from './editors/yaml.js';
-import type { Location, Monorepo, Reader } from './monorepo.js';
+import { findNodes, isAlias, parseYaml } from './editors/yaml.js';
+import { yamlJs, type Location, type Monorepo, type Reader } from './monorepo.js';
 
 /** The registries of the guide, in the order of its phases (the columns of the doctor's table). */
 export const REGISTRIES = [
@@ -169,10 +169,6 @@ function readFacts(model: Monorepo, read: Reader): Facts {
   };
 }
 
-function yamlJs(read: Reader, file: string): unknown {
-  const text = read(file);
-  return text === undefined ? undefined : toJs(parseYaml(text, file));
-}
 
 /** depends_on as a list of service names, whichever form it takes. */
 function dependsOn(value: unknown): string[] {

@@ -174,9 +174,9 @@ function readShortNames(read: Reader, conventions: Conventions, locations: Locat
     const dict = text && findAliasDict(text, names);
     for (const entry of dict ? dict.entries : []) if (!shorts.has(entry.value)) shorts.set(entry.value, entry.key);
   }
-  const stack = read(conventions.files.stack);
+  const stack = yamlJs(read, conventions.files.stack) as { services?: Record<string, { image?: string }> } | undefined;
   if (stack) {
-    const services = (toJs(parseYaml(stack, conventions.files.stack)) as { services?: Record<string, { image?: string }> })?.services ?? {};
+    const services = stack.services ?? {};
     for (const name of names) {
       const tag = /DAGSTER_BUILD_TAG_([A-Z0-9_]+)/.exec(services[name]?.image ?? '')?.[1];
       if (tag) shorts.set(name, tag.toLowerCase());
@@ -237,6 +237,12 @@ function composePortNumbers(mapping: unknown): number[] {
     return [published, target].filter((p) => p !== undefined).map(Number);
   }
   return [];
+}
+
+/** A YAML file of the repo as plain data (parsed once per text), or undefined when it is missing. */
+export function yamlJs(read: Reader, file: string): unknown {
+  const text = read(file);
+  return text === undefined ? undefined : toJs(parseYaml(text, file));
 }
 
 /** The next free port from the base port up. */

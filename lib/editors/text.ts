@@ -177,3 +177,14 @@ export function skipHashTrivia(text: string, i: number): number {
     i = nextLineStart(text, i);
   }
 }
+
+/** Start of the run of `#` comment lines directly above the line starting at `start` (no blank line between). */
+export function leadingCommentLines(text: string, start: number): number {
+  let lead = start;
+  while (lead > 0) {
+    const prev = lineStart(text, lead - 1);
+    if (!/^[ \t]*#/.test(text.slice(prev, lead))) break;
+    lead = prev;
+  }
+  return lead;
+}

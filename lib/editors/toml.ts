@@ -7,7 +7,7 @@
  * original document with exactly the intended change.
  */
 import { parse, TomlError } from 'smol-toml';
-import { appendListElement, detectEol, EditError, insertLines, insertListElement, lineEnd, lineNumber, lineStart, nextLineStart, type BracketList, skipHashTrivia as skipTrivia } from './text.js';
+import { appendListElement, leadingCommentLines, detectEol, EditError, insertLines, insertListElement, lineEnd, lineNumber, lineStart, nextLineStart, type BracketList, skipHashTrivia as skipTrivia } from './text.js';
 
 export type TomlArray = BracketList;
 
@@ -328,14 +328,7 @@ function sortedInsertionPoint(text: string, siblings: TomlKeyValue[], depth: num
   const next = sorted ? siblings.findIndex((k) => k.path[depth] > key) : -1;
   if (next === -1) return nextLineStart(text, siblings.at(-1)!.lineEnd);
   const at = lineStart(text, siblings[next].lineStart);
-  if (next === 0) return at;
-  let lead = at;
-  while (lead > 0) {
-    const prev = lineStart(text, lead - 1);
-    if (!/^[ \t]*#/.test(text.slice(prev, lead))) break;
-    lead = prev;
-  }
-  return lead;
+  return next === 0 ? at : leadingCommentLines(text, at);
 }
 
 /**

@@ -26,6 +26,7 @@ import {
 import { deepEqual } from './toml.js';
 import {
   appendListElement,
+  leadingCommentLines,
   EditError,
   insertLines,
   lineEnd,
@@ -256,7 +257,7 @@ function cloneEntryIn(text: string, options: CloneOptions): string {
   if (isMap(collection) && newKey !== undefined && collection.has(newKey)) return text;
 
   const span = entrySpan(text, collection, sourceItem);
-  const lead = leadingComments(text, span.start);
+  const lead = leadingCommentLines(text, span.start);
   const leadText = text.slice(lead, span.start);
   const leadRenamed = options.transform(leadText);
   let sourceText = text.slice(span.start, span.end);
@@ -299,16 +300,6 @@ function itemOf(collection: YAMLMap | YAMLSeq, key: string | number, file: strin
   return item;
 }
 
-/** Start of the run of comment lines directly above `start` (no blank line between). */
-function leadingComments(text: string, start: number): number {
-  let lead = start;
-  while (lead > 0) {
-    const prev = lineStart(text, lead - 1);
-    if (!/^[ \t]*#/.test(text.slice(prev, lead))) break;
-    lead = prev;
-  }
-  return lead;
-}
 
 /** The anchors defined inside an entry (a pair or a node), from the parsed tree. */
 function anchorsIn(item: unknown): Set<string> {
@@ -357,7 +348,7 @@ function blankLineBetweenSiblings(text: string, collection: YAMLMap | YAMLSeq, a
   const [first, second] = k >= 0 && k + 1 < items.length ? [items[k], items[k + 1]] : [items.at(-2), items.at(-1)];
   const prev = entrySpan(text, collection, first);
   const next = entrySpan(text, collection, second);
-  const between = text.slice(prev.end, leadingComments(text, next.start));
+  const between = text.slice(prev.end, leadingCommentLines(text, next.start));
   return /\n[ \t]*\r?\n/.test(between);
 }
 
