@@ -4,22 +4,24 @@
  * build and deploy steps with every reference to them. Each copies what the canonical location
  * has (renamed), so the new entries follow their siblings' style, and each is idempotent.
  */
-import type { YAMLSeq } from 'yaml';
+import type { Document, YAMLSeq } from 'yaml';
 import type { RunContext } from '../../lib/location-generator.js';
 import type { Location } from '../../lib/monorepo.js';
 import { renamer, type LocationNames, type Renamer } from '../../lib/naming.js';
 import { appendToBlockList, blockList, cloneBlock, findBlock, hclBlocks, insertBlock, listStrings } from '../../lib/editors/hcl.js';
-import { EditError, insertLines, nextLineStart } from '../../lib/editors/text.js';
+import { EditError, insertLines, lineNumber, nextLineStart } from '../../lib/editors/text.js';
 import {
   aliasesOf,
-  appendScalar,
+  anchoredNodes,
   cloneEntry,
   enclosingSeqItem,
   findNodes,
   isScalar,
   isSeq,
   parseYaml,
+  samePath,
   toJs,
+  YamlEdits,
   type YamlPath,
 } from '../../lib/editors/yaml.js';
 
@@ -181,19 +183,14 @@ export function guideTarget(ctx: RunContext): string {
 type AnchorKind = 'buildPushAnchor' | 'deployAnchor';
 
 /** Where the step anchored `&name` is: its list and index (`- step: &name`). */
-function anchoredStep(text: string, name: string, file: string): { path: YamlPath; seqPath: YamlPath; index: number } | undefined {
-  const doc = parseYaml(text, file);
-  const found = findNodes(doc, (node) => (node as { anchor?: string }).anchor === name)[0];
+function anchoredStep(doc: Document.Parsed, name: string, file: string): { path: YamlPath; seqPath: YamlPath; index: number } | undefined {
+  const found = anchoredNodes(doc, name)[0];
   if (!found) return undefined;
   const item = enclosingSeqItem(found.path);
   if (!item || found.path.length - item.seqPath.length > 2) {
     throw new EditError(`&${name} is not a step of a list (\`- step: &${name}\`); cannot copy it`, file);
   }
   return { path: found.path, ...item };
-}
-
-function samePath(a: YamlPath, b: YamlPath): boolean {
-  return a.length === b.length && a.every((part, i) => part === b[i]);
 }
 
 function startsWith(path: YamlPath, prefix: YamlPath): boolean {
@@ -207,41 +204,44 @@ function startsWith(path: YamlPath, prefix: YamlPath): boolean {
  * every reference to the copied one (parallel builds, the deploy stage, any other pipeline); and
  * the new location's paths in changeset `includePaths` lists, outside location steps, that list
  * the canonical location's paths (not its `/clickhouse` ones: the bootstrap image's business).
+ * All are located in the file as it is and added (and verified) together.
  */
 export function addPipelineSteps(text: string, ctx: RunContext, file: string): { text: string; warnings: string[] } {
   const warnings: string[] = [];
-  let result = text;
+  const edits = new YamlEdits(text, file);
+  const { doc } = edits;
   let pathRename: Renamer | undefined;
   for (const kind of ['buildPushAnchor', 'deployAnchor'] as AnchorKind[]) {
     const anchor = ctx.names[kind];
     let source: Location | undefined;
     let step: ReturnType<typeof anchoredStep>;
     for (const location of sourceLocations(ctx)) {
-      step = anchoredStep(result, location.names[kind], file);
+      step = anchoredStep(doc, location.names[kind], file);
       if (step) {
         source = location;
         break;
       }
     }
     if (!source || !step) {
-      if (!anchoredStep(result, anchor, file)) warnings.push(`${file} has no location step &${kind === 'deployAnchor' ? 'deploy' : 'build-push'}-… to copy: add &${anchor} by hand.`);
+      if (!anchoredStep(doc, anchor, file)) warnings.push(`${file} has no location step &${kind === 'deployAnchor' ? 'deploy' : 'build-push'}-… to copy: add &${anchor} by hand.`);
       continue;
     }
     const rename = renamerFrom(source.names, ctx, source.port);
     const transform = (t: string) => withoutCanonicalRemarks(rename.apply(t));
     if (kind === 'buildPushAnchor') pathRename = rename;
-    if (!anchoredStep(result, anchor, file)) {
+    if (!anchoredStep(doc, anchor, file)) {
       let after = step.index;
       for (const location of ctx.model.locations) {
         if (location.names.snake === ctx.names.snake) continue;
-        const sibling = anchoredStep(result, location.names[kind], file);
+        const sibling = anchoredStep(doc, location.names[kind], file);
         if (sibling && samePath(sibling.seqPath, step.seqPath) && sibling.index > after) after = sibling.index;
       }
-      result = cloneEntry(result, { file, path: step.seqPath, source: step.index, after, transform });
+      edits.clone({ path: step.seqPath, source: step.index, after, transform });
     }
-    result = addReferences(result, source.names[kind], anchor, transform, file, warnings);
+    addReferences(edits, source.names[kind], anchor, transform, warnings);
   }
-  if (pathRename) result = addIncludePaths(result, ctx, pathRename, file);
+  if (pathRename) addIncludePaths(edits, ctx, pathRename);
+  let result = edits.apply();
   const canonical = sourceLocations(ctx)[0];
   if (canonical) result = addVariableComment(result, ctx, canonical.names);
   return { text: result, warnings };
@@ -271,59 +271,37 @@ function addVariableComment(text: string, ctx: RunContext, source: LocationNames
  * Next to every `- step: *<source>` (in any pipeline), a `- step: *<anchor>`, unless the same
  * list already has one. References that are not list entries are reported, not guessed at.
  */
-function addReferences(text: string, source: string, anchor: string, transform: (t: string) => string, file: string, warnings: string[]): string {
-  let result = text;
-  const reported = new Set<string>();
-  for (;;) {
-    const doc = parseYaml(result, file);
-    const present = aliasesOf(doc, anchor).map((a) => a.path);
-    let pending: { seqPath: YamlPath; index: number } | undefined;
-    for (const alias of aliasesOf(doc, source)) {
-      const item = enclosingSeqItem(alias.path);
-      if (!item || alias.path.length - item.seqPath.length > 2) {
-        const where = alias.node.range ? result.slice(0, alias.node.range[0]).split('\n').length : undefined;
-        const message = `${file}${where ? `:${where}` : ''}: *${source} is not a list entry; add *${anchor} next to it by hand.`;
-        if (!reported.has(message)) warnings.push(message);
-        reported.add(message);
-        continue;
-      }
-      const listed = present.some((p) => startsWith(p, item.seqPath) && p.length - item.seqPath.length <= 2);
-      if (!listed) {
-        pending = item;
-        break;
-      }
+function addReferences(edits: YamlEdits, source: string, anchor: string, transform: (t: string) => string, warnings: string[]): void {
+  const { doc, file, text } = edits;
+  const present = aliasesOf(doc, anchor).map((a) => a.path);
+  const planned: YamlPath[] = [];
+  for (const alias of aliasesOf(doc, source)) {
+    const item = enclosingSeqItem(alias.path);
+    if (!item || alias.path.length - item.seqPath.length > 2) {
+      const where = alias.node.range ? lineNumber(text, alias.node.range[0]) : undefined;
+      const message = `${file}${where ? `:${where}` : ''}: *${source} is not a list entry; add *${anchor} next to it by hand.`;
+      if (!warnings.includes(message)) warnings.push(message);
+      continue;
     }
-    if (!pending) return result;
-    const seq = doc.getIn(pending.seqPath, true) as YAMLSeq;
-    const before = seq.items.length;
-    result = cloneEntry(result, { file, path: pending.seqPath, source: pending.index, after: pending.index, transform });
-    const check = parseYaml(result, file).getIn(pending.seqPath, true) as YAMLSeq;
-    if (check.items.length !== before + 1) throw new EditError(`could not add *${anchor} next to *${source}`, file);
+    const listed = present.some((p) => startsWith(p, item.seqPath) && p.length - item.seqPath.length <= 2) || planned.some((p) => samePath(p, item.seqPath));
+    if (listed) continue;
+    edits.clone({ path: item.seqPath, source: item.index, after: item.index, transform });
+    planned.push(item.seqPath);
   }
 }
 
 /** Changeset `includePaths` outside location steps: the renamed counterpart of each canonical path. */
-function addIncludePaths(text: string, ctx: RunContext, rename: Renamer, file: string): string {
-  let result = text;
+function addIncludePaths(edits: YamlEdits, ctx: RunContext, rename: Renamer): void {
+  const { doc } = edits;
   const anchors = [...ctx.model.locations.map((l) => l.names), ctx.names].flatMap((n) => [n.buildPushAnchor, n.deployAnchor]);
-  for (;;) {
-    const doc = parseYaml(result, file);
-    const steps = findNodes(doc, (node) => anchors.includes((node as { anchor?: string }).anchor ?? '')).map((f) => f.path);
-    const lists = findNodes(doc, (node, path) => isSeq(node) && path.at(-1) === 'includePaths')
-      .filter(({ path }) => !steps.some((step) => startsWith(path, step)));
-    let edit: { path: YamlPath; value: string } | undefined;
-    for (const { node, path } of lists) {
-      const values = (node as YAMLSeq).items.filter(isScalar).map((item) => String(item.value));
-      const missing = values
-        .filter((value) => !/\/clickhouse(\/|$)/.test(value))
-        .map((value) => rename.apply(value))
-        .find((renamed) => !values.includes(renamed));
-      if (missing) {
-        edit = { path, value: missing };
-        break;
-      }
-    }
-    if (!edit) return result;
-    result = appendScalar(result, { file, path: edit.path, value: edit.value });
+  const steps = anchors.flatMap((anchor) => anchoredNodes(doc, anchor).map((found) => found.path));
+  const lists = findNodes(doc, (node, path) => isSeq(node) && path.at(-1) === 'includePaths').filter(({ path }) => !steps.some((step) => startsWith(path, step)));
+  for (const { node, path } of lists) {
+    const values = (node as YAMLSeq).items.filter(isScalar).map((item) => String(item.value));
+    const missing = values
+      .filter((value) => !/\/clickhouse(\/|$)/.test(value))
+      .map((value) => rename.apply(value))
+      .filter((renamed) => !values.includes(renamed));
+    for (const value of missing) edits.append({ path, value });
   }
 }

@@ -6,8 +6,8 @@
  */
 import { addStub, cloneInstructions, instructions } from '../../lib/editors/dockerfile.js';
 import { closingToken, pythonImports, pythonString, pythonTokens, type PyToken } from '../../lib/editors/python.js';
-import { detectEol, EditError, insertLines, lineStart, nextLineStart, splitLines } from '../../lib/editors/text.js';
-import { appendScalar, findNodes, getCollection, isScalar, isSeq, meansSameWithout, parseYaml, type YamlPath } from '../../lib/editors/yaml.js';
+import { detectEol, EditError, lineStart, nextLineStart, splitLines } from '../../lib/editors/text.js';
+import { findNodes, getCollection, isScalar, isSeq, YamlEdits, type YamlPath } from '../../lib/editors/yaml.js';
 import { escapeRegExp, type LocationNames } from '../../lib/naming.js';
 import { STDLIB_MODULES } from '../../lib/stdlib-modules.js';
 import type { FoundAsset } from './assets.js';
@@ -256,49 +256,48 @@ export function bootstrapCopiesPackage(text: string, target: LocationNames): boo
  */
 export function addClickhousePaths(text: string, options: { file: string; source: LocationNames; rename: (text: string) => string }): string {
   const pattern = new RegExp(`(^|[^A-Za-z0-9_])src/${escapeRegExp(options.source.snake)}/clickhouse(?![A-Za-z0-9_])`);
-  const doc = parseYaml(text, options.file);
-  const targets: Array<{ path: YamlPath; index: number; value: string }> = [];
-  for (const { node, path } of findNodes(doc, (node) => isScalar(node) && typeof node.value === 'string' && pattern.test(node.value))) {
+  const edits = new YamlEdits(text, options.file);
+  for (const { node, path } of findNodes(edits.doc, (node) => isScalar(node) && typeof node.value === 'string' && pattern.test(node.value))) {
     const index = path.at(-1);
     if (typeof index !== 'number' || !isScalar(node)) continue;
-    targets.push({ path: path.slice(0, -1), index, value: options.rename(String(node.value)) });
+    insertScalarAfter(edits, { path: path.slice(0, -1), index, value: options.rename(String(node.value)) });
   }
-  let result = text;
-  // Last first, so the offsets of earlier ones stay valid.
-  for (const target of targets.reverse()) result = insertScalarAfter(result, { file: options.file, ...target });
-  return result;
+  return edits.apply();
 }
 
 /**
- * Add `value` to the sequence at `path` right after its item `index`, on a line written like that
- * item's (a one-line block item is copied with its value replaced); flow lists and multi-line
- * items get it at the end instead. Unchanged when the value is there already.
+ * Plan `value` in the sequence at `path` right after its item `index`, on a line written like
+ * that item's (a one-line block item is copied with its value replaced); flow lists and
+ * multi-line items get it at the end instead. Nothing when the value is there already.
  */
-function insertScalarAfter(text: string, options: { file: string; path: YamlPath; index: number; value: string }): string {
-  const doc = parseYaml(text, options.file);
-  const seq = getCollection(doc, options.path);
-  if (!isSeq(seq)) throw new EditError(`${options.path.join('.')} is not a list`, options.file);
-  if (seq.items.some((item) => isScalar(item) && item.value === options.value)) return text;
+function insertScalarAfter(edits: YamlEdits, options: { path: YamlPath; index: number; value: string }): void {
+  const { text } = edits;
+  const seq = getCollection(edits.doc, options.path);
+  if (!isSeq(seq)) throw new EditError(`${options.path.join('.')} is not a list`, edits.file);
+  if (seq.items.some((item) => isScalar(item) && item.value === options.value)) return;
   const item = seq.items[options.index];
   const range = isScalar(item) ? item.range : undefined;
   if (seq.flow || !isScalar(item) || !range || typeof item.value !== 'string' || text.slice(range[0], range[1]).includes('\n')) {
-    return appendScalar(text, options);
+    edits.append(options);
+    return;
   }
   const start = lineStart(text, range[0]);
   const end = lineEndAfter(text, range[1]);
   const line = text.slice(start, end);
   const written = item.type === 'QUOTE_DOUBLE' ? JSON.stringify(options.value) : item.type === 'QUOTE_SINGLE' ? `'${options.value.replaceAll("'", "''")}'` : options.value;
   // Only the item on its line (no comment or other content after it), so the copy says nothing else.
-  if (!/^[ \t]*-[ \t]+$/.test(text.slice(start, range[0])) || text.slice(range[1], end).trim() !== '') return appendScalar(text, options);
-  const copy = line.slice(0, range[0] - start) + written;
-  const result = insertLines(text, nextLineStart(text, end), [copy]);
-  const after = parseYaml(result, options.file);
-  const check = getCollection(after, options.path);
-  if (!isSeq(check) || check.items.length !== seq.items.length + 1 || !isScalar(check.items[options.index + 1]) || (check.items[options.index + 1] as { value: unknown }).value !== options.value) {
-    throw new EditError(`could not add ${options.value}`, options.file);
+  if (!/^[ \t]*-[ \t]+$/.test(text.slice(start, range[0])) || text.slice(range[1], end).trim() !== '') {
+    edits.append(options);
+    return;
   }
-  if (!meansSameWithout(doc, after, options.path, options.index + 1)) throw new EditError('edit changed the meaning of other entries', options.file);
-  return result;
+  edits.insertLines({
+    path: options.path,
+    afterIndex: options.index,
+    at: nextLineStart(text, end),
+    lines: [line.slice(0, range[0] - start) + written],
+    identity: `value ${options.value}`,
+    problem: (added) => (isScalar(added) && added.value === options.value ? undefined : `could not add ${options.value}`),
+  });
 }
 
 // ---------------------------------------------------------------- env template

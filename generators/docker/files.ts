@@ -5,20 +5,8 @@
  * file's current text and returns the new text; running one again changes nothing.
  */
 import { addStub, rewriteExceptStubs } from '../../lib/editors/dockerfile.js';
-import { EditError, insertLines, lineStart, nextLineStart } from '../../lib/editors/text.js';
-import {
-  appendScalar,
-  cloneEntry,
-  entrySpan,
-  getCollection,
-  isMap,
-  isScalar,
-  isSeq,
-  keyOf,
-  meansSameWithout,
-  parseYaml,
-  toJs,
-} from '../../lib/editors/yaml.js';
+import { EditError, lineStart, nextLineStart } from '../../lib/editors/text.js';
+import { entrySpan, getCollection, isMap, isPair, isScalar, isSeq, keyOf, YamlEdits } from '../../lib/editors/yaml.js';
 import type { Conventions } from '../../lib/conventions.js';
 import type { Location } from '../../lib/monorepo.js';
 import { renamer, type LocationNames } from '../../lib/naming.js';
@@ -75,11 +63,10 @@ function keys(map: YAMLMap): string[] {
   return map.items.map((pair) => keyOf(pair as Pair));
 }
 
-function servicesOf(text: string, file: string) {
-  const doc = parseYaml(text, file);
-  const services = getCollection(doc, ['services']);
-  if (!services || !isMap(services)) throw new EditError('has no `services:` map', file);
-  return { doc, services };
+function servicesOf(edits: YamlEdits): YAMLMap {
+  const services = getCollection(edits.doc, ['services']);
+  if (!services || !isMap(services)) throw new EditError('has no `services:` map', edits.file);
+  return services;
 }
 
 /** The location services of a services map, in file order. */
@@ -94,19 +81,19 @@ function sourceAmong(present: string[], edit: ServiceEdit): Location | undefined
   return edit.locations.find((l) => l.names.service === present.at(-1));
 }
 
-/** Copy a location's service for the new one, after the last location service. */
-function cloneService(text: string, edit: ServiceEdit, services: YAMLMap): string | undefined {
+/** Plan a copy of a location's service for the new one, after the last location service; false without one to copy. */
+function cloneService(edits: YamlEdits, edit: ServiceEdit, services: YAMLMap): boolean {
   const present = locationKeys(services, edit.locations);
   const source = sourceAmong(present, edit);
-  if (!source) return undefined;
-  return cloneEntry(text, {
-    file: edit.file,
+  if (!source) return false;
+  edits.clone({
     path: ['services'],
     source: source.names.service,
     after: present.at(-1),
     newKey: edit.names.service,
     transform: renameFrom(source, edit),
   });
+  return true;
 }
 
 /**
@@ -115,39 +102,30 @@ function cloneService(text: string, edit: ServiceEdit, services: YAMLMap): strin
  * for the existing locations (the webserver and the daemon), in the form each one uses.
  */
 export function composeEdit(text: string, edit: ServiceEdit): string {
-  let result = text;
-  const { services } = servicesOf(result, edit.file);
-  if (!services.has(edit.names.service)) {
-    const cloned = cloneService(result, edit, services);
-    if (cloned === undefined) {
-      edit.warn(`${edit.file} has no code-location service to copy: add a service for ${edit.names.service} by hand`);
-      return text;
-    }
-    result = cloned;
+  const edits = new YamlEdits(text, edit.file);
+  const services = servicesOf(edits);
+  if (!services.has(edit.names.service) && !cloneService(edits, edit, services)) {
+    edit.warn(`${edit.file} has no code-location service to copy: add a service for ${edit.names.service} by hand`);
+    return text;
   }
   const others = new Set(edit.locations.map((l) => l.names.service));
-  for (const key of keys(servicesOf(result, edit.file).services)) {
-    if (key === edit.names.service) continue;
-    result = addDependency(result, edit, key, others);
+  for (const key of keys(services)) {
+    if (key !== edit.names.service) addDependency(edits, edit, key, others);
   }
-  return result;
+  return edits.apply();
 }
 
-function addDependency(text: string, edit: ServiceEdit, service: string, locations: Set<string>): string {
-  const { doc } = servicesOf(text, edit.file);
+function addDependency(edits: YamlEdits, edit: ServiceEdit, service: string, locations: Set<string>): void {
   const path = ['services', service, 'depends_on'];
-  const dependsOn = doc.getIn(path, true) as Node | undefined;
+  const dependsOn = edits.doc.getIn(path, true) as Node | undefined;
   if (isSeq(dependsOn)) {
     const listed = dependsOn.items.filter(isScalar).map((item) => String(item.value));
-    if (!listed.some((name) => locations.has(name))) return text;
-    return appendScalar(text, { file: edit.file, path, value: edit.names.service });
-  }
-  if (isMap(dependsOn)) {
+    if (listed.some((name) => locations.has(name))) edits.append({ path, value: edit.names.service });
+  } else if (isMap(dependsOn)) {
     const present = keys(dependsOn).filter((name) => locations.has(name));
-    if (present.length === 0 || dependsOn.has(edit.names.service)) return text;
+    if (present.length === 0 || dependsOn.has(edit.names.service)) return;
     const source = sourceAmong(present, edit)!;
-    return cloneEntry(text, {
-      file: edit.file,
+    edits.clone({
       path,
       source: source.names.service,
       after: present.at(-1),
@@ -155,7 +133,6 @@ function addDependency(text: string, edit: ServiceEdit, service: string, locatio
       transform: renamer(source.names, edit.names).apply,
     });
   }
-  return text;
 }
 
 // ---------------------------------------------------------------- docker-stack.yml
@@ -170,17 +147,18 @@ export function stackImage(names: LocationNames, conventions: Conventions): stri
  * canonical service, a block from the guide's phase 5 written in the siblings' indentation.
  */
 export function stackEdit(text: string, edit: ServiceEdit & { conventions: Conventions }): string {
-  const { doc, services } = servicesOf(text, edit.file);
+  const edits = new YamlEdits(text, edit.file);
+  const services = servicesOf(edits);
   if (services.has(edit.names.service)) return text;
   if (edit.canonical && services.has(edit.canonical.names.service)) {
-    return cloneEntry(text, {
-      file: edit.file,
+    edits.clone({
       path: ['services'],
       source: edit.canonical.names.service,
       after: locationKeys(services, edit.locations).at(-1),
       newKey: edit.names.service,
       transform: renameFrom(edit.canonical, edit),
     });
+    return edits.apply();
   }
   const present = locationKeys(services, edit.locations);
   const after = services.items.find((pair) => keyOf(pair as Pair) === (present.at(-1) ?? keys(services).at(-1))) as Pair | undefined;
@@ -203,14 +181,17 @@ export function stackEdit(text: string, edit: ServiceEdit & { conventions: Conve
     `${k}${u}${u}${u}condition: on-failure`,
   ];
   if (layout.blankBetween) lines.unshift('');
-  const at = nextLineStart(text, entrySpan(text, services, after).end);
-  const result = insertLines(text, at, lines);
-  // Verify: the new service reads as written and nothing else changed meaning.
-  const check = parseYaml(result, edit.file);
-  const js = toJs(check) as { services: Record<string, { image?: string }> };
-  if (js.services?.[edit.names.service]?.image !== image) throw new EditError(`could not add the ${edit.names.service} service`, edit.file);
-  if (!meansSameWithout(doc, check, ['services'], (getCollection(check, ['services']) as YAMLMap).items.findIndex((pair) => keyOf(pair as Pair) === edit.names.service))) throw new EditError('edit changed the meaning of other entries', edit.file);
-  return result;
+  edits.insertLines({
+    path: ['services'],
+    afterIndex: services.items.indexOf(after),
+    at: nextLineStart(text, entrySpan(text, services, after).end),
+    lines,
+    identity: `key ${edit.names.service}`,
+    // The new service reads as written.
+    problem: (added) =>
+      isPair(added) && keyOf(added) === edit.names.service && isMap(added.value) && added.value.get('image') === image ? undefined : `could not add the ${edit.names.service} service`,
+  });
+  return edits.apply();
 }
 
 /**

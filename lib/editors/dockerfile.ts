@@ -15,7 +15,26 @@ export interface Instruction {
   end: number;
 }
 
-export function instructions(text: string): Instruction[] {
+/**
+ * Instructions of recently read texts. A Dockerfile is read by the model (ports, `uv sync
+ * --frozen`), then edited and checked again; with a hundred locations, each of a hundred
+ * Dockerfiles copies a hundred stubs. Lists from here are shared: never mutate them.
+ */
+const instructionsByText = new Map<string, readonly Instruction[]>();
+const MAX_REMEMBERED = 256;
+
+/** The file's instructions as logical lines (see the module comment). */
+export function instructions(text: string): readonly Instruction[] {
+  let found = instructionsByText.get(text);
+  if (!found) {
+    found = readInstructions(text);
+    instructionsByText.set(text, found);
+    if (instructionsByText.size > MAX_REMEMBERED) instructionsByText.delete(instructionsByText.keys().next().value!);
+  }
+  return found;
+}
+
+function readInstructions(text: string): Instruction[] {
   const found: Instruction[] = [];
   let i = 0;
   while (i < text.length) {
@@ -80,7 +99,9 @@ export function addStub(text: string, member: string, file: string): string {
   const groups = new Map<number, typeof stubs>();
   for (const stub of stubs) {
     const stage = stages.filter((start) => start <= stub.instruction.start).at(-1) ?? -1;
-    groups.set(stage, [...(groups.get(stage) ?? []), stub]);
+    const group = groups.get(stage);
+    if (group) group.push(stub);
+    else groups.set(stage, [stub]);
   }
   let result = text;
   // From the last stage up, so earlier offsets stay valid.

@@ -62,19 +62,46 @@ export function indentOf(text: string, offset: number): string {
   return /^[ \t]*/.exec(text.slice(start))![0];
 }
 
+/** A change of a text: `replacement` for [start, end) (an insertion when start === end). */
+export interface Splice {
+  start: number;
+  end: number;
+  replacement: string;
+}
+
 /**
- * Insert whole lines (given without line endings) at a line boundary, in the file's own line
+ * Whole lines (given without line endings) inserted at a line boundary, in the file's own line
  * ending. At the very end of a file without a final newline, the new lines go after a newly
  * added line break and the file still ends without one, as before.
  */
-export function insertLines(text: string, at: number, lines: string[]): string {
-  if (lines.length === 0) return text;
+export function linesAt(text: string, at: number, lines: string[]): Splice {
   const eol = detectEol(text);
   const block = lines.join(eol);
-  if (at >= text.length && text.length > 0 && !text.endsWith('\n')) {
-    return text + eol + block;
+  if (at >= text.length && text.length > 0 && !text.endsWith('\n')) return { start: text.length, end: text.length, replacement: eol + block };
+  return { start: at, end: at, replacement: block + eol };
+}
+
+/** Insert whole lines at a line boundary (see linesAt). */
+export function insertLines(text: string, at: number, lines: string[]): string {
+  if (lines.length === 0) return text;
+  const { start, end, replacement } = linesAt(text, at, lines);
+  return splice(text, start, end, replacement);
+}
+
+/**
+ * Apply splices that were all located in `text` and do not overlap; those at the same offset go
+ * in the order given.
+ */
+export function spliceAll(text: string, splices: readonly Splice[]): string {
+  const ordered = splices.map((s, order) => ({ ...s, order })).sort((a, b) => a.start - b.start || a.order - b.order);
+  const parts: string[] = [];
+  let at = 0;
+  for (const s of ordered) {
+    parts.push(text.slice(at, s.start), s.replacement);
+    at = s.end;
   }
-  return text.slice(0, at) + block + eol + text.slice(at);
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 /** Replace [start, end) with `replacement`. */

@@ -28,12 +28,14 @@ import {
   appendListElement,
   leadingCommentLines,
   EditError,
-  insertLines,
+  linesAt,
   lineEnd,
   lineNumber,
   lineStart,
   nextLineStart,
+  spliceAll,
   splitLines,
+  type Splice,
 } from './text.js';
 
 export type YamlPath = Array<string | number>;
@@ -79,14 +81,13 @@ export function toJs(doc: Document.Parsed): unknown {
 }
 
 /**
- * True when `after` means what `before` meant once the entry at `index` of its collection at
- * `path` is taken out: an edit added that entry and nothing else. The two trees are compared node
- * by node (scalar values, tags, anchors, and aliases by name), which with anchors kept unique is
- * the same as comparing what they resolve to, without expanding every alias.
+ * True when `after` means what `before` meant once the `added` entries are taken out (for each
+ * collection of `after` that gained entries, their indices): an edit added them and nothing
+ * else. The two trees are compared node by node (scalar values, tags, anchors, and aliases by
+ * name), which with anchors kept unique is the same as comparing what they resolve to, without
+ * expanding every alias.
  */
-export function meansSameWithout(before: Document.Parsed, after: Document.Parsed, path: YamlPath, index: number): boolean {
-  const target = getCollection(after, path);
-  if (!target) return false;
+export function meansSameWithout(before: Document.Parsed, after: Document.Parsed, added: ReadonlyMap<unknown, ReadonlySet<number>>): boolean {
   const same = (a: unknown, b: unknown): boolean => {
     if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
     const x = a as Node & { anchor?: string; tag?: string };
@@ -96,7 +97,8 @@ export function meansSameWithout(before: Document.Parsed, after: Document.Parsed
     if (isScalar(x)) return isScalar(y) && sameValue(x.value, y.value);
     if (isPair(x)) return isPair(y) && same(x.key, y.key) && same(x.value, y.value);
     if (isMap(x) !== isMap(y) || isSeq(x) !== isSeq(y) || !isCollection(x) || !isCollection(y)) return false;
-    const itemsB = y === target ? y.items.filter((_item, i) => i !== index) : y.items;
+    const skip = added.get(y);
+    const itemsB = skip ? y.items.filter((_item, i) => !skip.has(i)) : y.items;
     return x.items.length === itemsB.length && x.items.every((item, i) => same(item, itemsB[i]));
   };
   return same(before.contents, after.contents);
@@ -230,62 +232,265 @@ export interface CloneOptions {
  * unchanged are dropped from the copy, so later aliases keep pointing at the original.
  */
 export function cloneEntry(text: string, options: CloneOptions): string {
-  return inFile(options.file, () => cloneEntryIn(text, options));
+  const edits = new YamlEdits(text, options.file);
+  edits.clone(options);
+  return edits.apply();
 }
 
-/** Errors of the line-level helpers name the file being edited. */
-function inFile<T>(file: string, edit: () => T): T {
-  try {
-    return edit();
-  } catch (error) {
-    if (error instanceof EditError && error.file === undefined) throw new EditError(error.message, file, error.line);
-    throw error;
+/**
+ * Add a scalar to a sequence in the style of its last element: a block list gets a new `- x`
+ * line with the same indentation and quoting, a flow list gets `, x` (on a new line if the list
+ * spans lines, keeping a trailing comma habit). Unchanged when the value is already there.
+ */
+export function appendScalar(text: string, options: { file: string; path: YamlPath; value: string }): string {
+  const edits = new YamlEdits(text, options.file);
+  edits.append(options);
+  return edits.apply();
+}
+
+/** One planned insertion: a splice of the original text that adds one entry to one collection. */
+interface Planned extends Splice {
+  /** The collection that gains the entry, as found in the original document. */
+  path: YamlPath;
+  collection: YAMLMap | YAMLSeq;
+  /** The new entry follows this entry of the original collection (-1: it comes first). */
+  afterIndex: number;
+  /** What makes two plans the same entry (a key, a value, an entry's text). */
+  identity: string;
+  /** Why the added entry is not the one meant, if it is not. */
+  problem?: (added: unknown) => string | undefined;
+}
+
+/**
+ * A batch of insertions into one YAML file: all located on one parse of its text, spliced in at
+ * once, and checked with one parse of the result (every new entry is where it was meant to go
+ * and reads as meant; without them the file means exactly what it meant before). A large file,
+ * such as a pipelines file with a hundred locations, is then parsed twice per phase instead of
+ * twice per entry. Plans are made against the original text; one that overlaps a plan already
+ * made (a second element for the same flow list) is made again, on the result, in a second round.
+ */
+export class YamlEdits {
+  readonly doc: Document.Parsed;
+  private readonly planned: Planned[] = [];
+  private readonly nextRound: Array<(next: YamlEdits) => void> = [];
+
+  constructor(
+    readonly text: string,
+    readonly file: string,
+  ) {
+    this.doc = parseYaml(text, file);
+  }
+
+  /** Plan a copy of an entry (see cloneEntry); false when it is there, or planned, already. */
+  clone(options: Omit<CloneOptions, 'file'>): boolean {
+    return this.inFile(() => this.planClone(options));
+  }
+
+  /** Plan a scalar at the end of a list (see appendScalar); false when the value is there, or planned, already. */
+  append(options: { path: YamlPath; value: string }): boolean {
+    return this.inFile(() => this.planAppend(options));
+  }
+
+  /** Plan whole lines at a line start `at`, making a new entry after entry `afterIndex` of the collection at `path`. */
+  insertLines(options: Omit<Planned, keyof Splice | 'collection'> & { at: number; lines: string[] }): boolean {
+    return this.inFile(() => {
+      const { at, lines, ...rest } = options;
+      return this.plan({ ...rest, ...linesAt(this.text, at, lines), collection: this.collectionAt(rest.path) }, (next) => next.insertLines(options));
+    });
+  }
+
+  /** True when something is planned. */
+  get changed(): boolean {
+    return this.planned.length > 0 || this.nextRound.length > 0;
+  }
+
+  /** The text with every planned entry, verified; the original text when nothing is planned. */
+  apply(): string {
+    if (this.planned.length === 0) return this.text;
+    const result = spliceAll(this.text, this.planned);
+    this.verify(result);
+    if (this.nextRound.length === 0) return result;
+    const next = new YamlEdits(result, this.file);
+    for (const replan of this.nextRound) replan(next);
+    return next.apply();
+  }
+
+  /** Errors of the line-level helpers name the file being edited. */
+  private inFile<T>(edit: () => T): T {
+    try {
+      return edit();
+    } catch (error) {
+      if (error instanceof EditError && error.file === undefined) throw new EditError(error.message, this.file, error.line);
+      throw error;
+    }
+  }
+
+  private collectionAt(path: YamlPath): YAMLMap | YAMLSeq {
+    const collection = getCollection(this.doc, path);
+    if (!collection) throw new EditError(`no collection at ${path.join('.') || '(root)'}`, this.file);
+    return collection;
+  }
+
+  private isPlanned(path: YamlPath, identity: string): boolean {
+    return this.planned.some((p) => p.identity === identity && samePath(p.path, path));
+  }
+
+  private plan(planned: Planned, replan: (next: YamlEdits) => void): boolean {
+    if (this.isPlanned(planned.path, planned.identity)) return false;
+    if (this.planned.some((other) => overlaps(other, planned))) this.nextRound.push(replan);
+    else this.planned.push(planned);
+    return true;
+  }
+
+  private planClone(options: Omit<CloneOptions, 'file'>): boolean {
+    const { text, file } = this;
+    const collection = this.collectionAt(options.path);
+    const sourceItem = itemOf(collection, options.source, file);
+    const afterItem = itemOf(collection, options.after ?? lastKey(collection), file);
+    // The new key: as given, else the source's key renamed (when the rename changes it).
+    let newKey = options.newKey;
+    if (newKey === undefined && isPair(sourceItem)) {
+      const renamed = options.transform(keyOf(sourceItem));
+      if (renamed !== keyOf(sourceItem)) newKey = renamed;
+    }
+    if (isMap(collection) && newKey !== undefined && collection.has(newKey)) return false;
+
+    const span = entrySpan(text, collection, sourceItem);
+    const lead = leadingCommentLines(text, span.start);
+    const leadText = text.slice(lead, span.start);
+    const leadRenamed = options.transform(leadText);
+    let sourceText = text.slice(span.start, span.end);
+    // A map's first key on its `- ` line (`-   grpc_server:`): the copy is a key, not a new item.
+    if (isPair(sourceItem)) {
+      const before = text.slice(span.start, (sourceItem.key as Node).range![0]);
+      if (/\S/.test(before)) sourceText = before.replace(/[^\t]/g, ' ') + sourceText.slice(before.length);
+    }
+    const entry = dropUnrenamedAnchors(options.transform(sourceText), anchorsIn(sourceItem));
+    // A sequence already holding this very entry (a second run) is left as it is.
+    if (isSeq(collection) && collection.items.some((item) => {
+      const other = entrySpan(text, collection, item);
+      return text.slice(other.start, other.end) === entry;
+    })) return false;
+    const copy = (leadRenamed !== leadText ? leadRenamed : '') + entry;
+
+    const lines = splitLines(copy);
+    if (blankLineBetweenSiblings(text, collection, afterItem)) lines.unshift('');
+    const at = nextLineStart(text, entrySpan(text, collection, afterItem).end);
+    return this.plan(
+      {
+        ...linesAt(text, at, lines),
+        path: options.path,
+        collection,
+        afterIndex: (collection.items as unknown[]).indexOf(afterItem),
+        identity: newKey !== undefined ? `key ${newKey}` : `entry ${entry}`,
+        problem: (added) => (newKey === undefined || (isPair(added) && keyOf(added) === newKey) ? undefined : `the new entry's key is not ${newKey}`),
+      },
+      (next) => next.clone(options),
+    );
+  }
+
+  private planAppend(options: { path: YamlPath; value: string }): boolean {
+    const { text, file } = this;
+    const seq = this.collectionAt(options.path);
+    if (!isSeq(seq)) throw new EditError(`${options.path.join('.')} is not a list`, file);
+    if (seq.items.some((item) => isScalar(item) && item.value === options.value)) return false;
+    const last = seq.items.at(-1) as Node | undefined;
+    if (!last && !seq.flow) throw new EditError(`${options.path.join('.')} is an empty list; nothing to follow`, file);
+    const rendered = renderLike(options.value, last);
+    let change: Splice;
+    if (seq.flow) {
+      // The list from `[` to `]`, rewritten.
+      const [open, close] = [seq.range![0], text.lastIndexOf(']', seq.range![1] - 1) + 1];
+      const result = appendToFlowList(text, seq, rendered);
+      change = { start: open, end: close, replacement: result.slice(open, close + result.length - text.length) };
+    } else {
+      const span = entrySpan(text, seq, last);
+      const dash = dashBefore(text, last!.range![0]);
+      // The dash's column and the blanks after it; not the last item's `&anchor` or `!tag`.
+      const indent = text.slice(lineStart(text, dash), dash).replace(/[^ \t]/g, ' ');
+      const prefix = `${indent}-${/^[ \t]*/.exec(text.slice(dash + 1))![0] || ' '}`;
+      change = linesAt(text, nextLineStart(text, span.end), [prefix + rendered]);
+    }
+    return this.plan(
+      {
+        ...change,
+        path: options.path,
+        collection: seq,
+        afterIndex: seq.items.length - 1,
+        identity: `value ${options.value}`,
+        problem: (added) => (isScalar(added) && added.value === options.value ? undefined : `the new list item does not read as ${JSON.stringify(options.value)}`),
+      },
+      (next) => next.append(options),
+    );
+  }
+
+  private verify(resultText: string): void {
+    const { file } = this;
+    let after: Document.Parsed;
+    try {
+      after = parseYaml(resultText, file);
+    } catch (error) {
+      const problem = error as EditError;
+      throw new EditError(`edit produced invalid YAML (${problem.message.replace(/^.*?: /, '')})`, file, problem.line);
+    }
+    // An anchor defined twice would silently re-bind the aliases that follow the second one.
+    for (const [name, nodes] of namesOf(after).anchors) {
+      if (nodes.length > 1 && nodes.length > anchoredNodes(this.doc, name).length) {
+        const lines = nodes.map(({ node }) => lineNumber(resultText, Math.max(0, node.range ? resultText.lastIndexOf(`&${name}`, node.range[0]) : 0)));
+        throw new EditError(`the new entry would define the anchor &${name} a second time (lines ${lines.join(' and ')})`, file, lines[0]);
+      }
+    }
+    const added = new Map<unknown, Set<number>>();
+    for (const group of groupByCollection(this.planned)) {
+      const { collection, path } = group[0];
+      const afterCollection = getCollection(after, this.pathAfter(path));
+      if (!afterCollection || afterCollection.items.length !== collection.items.length + group.length) {
+        throw new EditError(group.length === 1 ? 'edit did not add exactly one entry' : `edit did not add exactly ${group.length} entries`, file);
+      }
+      // Entries planned after the same one follow each other in the order planned.
+      const indices = group
+        .map((planned, order) => ({ planned, order }))
+        .sort((a, b) => a.planned.afterIndex - b.planned.afterIndex || a.order - b.order)
+        .map(({ planned }, rank) => {
+          const index = planned.afterIndex + 1 + rank;
+          const problem = planned.problem?.(afterCollection.items[index]);
+          if (problem) throw new EditError(problem, file);
+          return index;
+        });
+      added.set(afterCollection, new Set(indices));
+    }
+    // Without the new entries, the file must mean exactly what it meant before.
+    if (!meansSameWithout(this.doc, after, added)) throw new EditError('edit changed the meaning of other entries', file);
+  }
+
+  /** Where a collection of the original document is in the result: list indices move past new entries. */
+  private pathAfter(path: YamlPath): YamlPath {
+    return path.map((part, i) => {
+      if (typeof part !== 'number') return part;
+      const parent = path.slice(0, i);
+      return part + this.planned.filter((p) => p.afterIndex < part && samePath(p.path, parent)).length;
+    });
   }
 }
 
-function cloneEntryIn(text: string, options: CloneOptions): string {
-  const doc = parseYaml(text, options.file);
-  const collection = requireCollection(doc, options);
-  const sourceItem = itemOf(collection, options.source, options.file);
-  const afterItem = itemOf(collection, options.after ?? lastKey(collection), options.file);
-  // The new key: as given, else the source's key renamed (when the rename changes it).
-  let newKey = options.newKey;
-  if (newKey === undefined && isPair(sourceItem)) {
-    const renamed = options.transform(keyOf(sourceItem));
-    if (renamed !== keyOf(sourceItem)) newKey = renamed;
-  }
-  if (isMap(collection) && newKey !== undefined && collection.has(newKey)) return text;
-
-  const span = entrySpan(text, collection, sourceItem);
-  const lead = leadingCommentLines(text, span.start);
-  const leadText = text.slice(lead, span.start);
-  const leadRenamed = options.transform(leadText);
-  let sourceText = text.slice(span.start, span.end);
-  // A map's first key on its `- ` line (`-   grpc_server:`): the copy is a key, not a new item.
-  if (isPair(sourceItem)) {
-    const before = text.slice(span.start, (sourceItem.key as Node).range![0]);
-    if (/\S/.test(before)) sourceText = before.replace(/[^\t]/g, ' ') + sourceText.slice(before.length);
-  }
-  const entry = dropUnrenamedAnchors(options.transform(sourceText), anchorsIn(sourceItem));
-  // A sequence already holding this very entry (a second run) is left as it is.
-  if (isSeq(collection) && collection.items.some((item) => {
-    const other = entrySpan(text, collection, item);
-    return text.slice(other.start, other.end) === entry;
-  })) return text;
-  const copy = (leadRenamed !== leadText ? leadRenamed : '') + entry;
-
-  const at = entrySpan(text, collection, afterItem).end;
-  const lines = splitLines(copy);
-  if (blankLineBetweenSiblings(text, collection, afterItem)) lines.unshift('');
-  const result = insertLines(text, nextLineStart(text, at), lines);
-  verifyInsertion(doc, result, options, collection, afterItem, newKey);
-  return result;
+/** Two plans touch the same text (insertions at one point do not: they go in the order planned). */
+function overlaps(a: Splice, b: Splice): boolean {
+  if (a.start === a.end && b.start === b.end) return false;
+  return a.start <= b.end && b.start <= a.end;
 }
 
-function requireCollection(doc: Document.Parsed, options: { file: string; path: YamlPath }): YAMLMap | YAMLSeq {
-  const collection = getCollection(doc, options.path);
-  if (!collection) throw new EditError(`no collection at ${options.path.join('.') || '(root)'}`, options.file);
-  return collection;
+export function samePath(a: YamlPath, b: YamlPath): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i]);
+}
+
+function groupByCollection(planned: Planned[]): Planned[][] {
+  const groups = new Map<unknown, Planned[]>();
+  for (const p of planned) {
+    const group = groups.get(p.collection);
+    if (group) group.push(p);
+    else groups.set(p.collection, [p]);
+  }
+  return [...groups.values()];
 }
 
 function lastKey(collection: YAMLMap | YAMLSeq): string | number {
@@ -299,7 +504,6 @@ function itemOf(collection: YAMLMap | YAMLSeq, key: string | number, file: strin
   if (item === undefined) throw new EditError(`no entry ${String(key)}`, file);
   return item;
 }
-
 
 /** The anchors defined inside an entry (a pair or a node), from the parsed tree. */
 function anchorsIn(item: unknown): Set<string> {
@@ -352,90 +556,6 @@ function blankLineBetweenSiblings(text: string, collection: YAMLMap | YAMLSeq, a
   return /\n[ \t]*\r?\n/.test(between);
 }
 
-function verifyInsertion(
-  before: Document.Parsed,
-  resultText: string,
-  options: { file: string; path: YamlPath },
-  collection: YAMLMap | YAMLSeq,
-  afterItem: unknown,
-  newKey?: string,
-): Document.Parsed {
-  let after: Document.Parsed;
-  try {
-    after = parseYaml(resultText, options.file);
-  } catch (error) {
-    const problem = error as EditError;
-    throw new EditError(`edit produced invalid YAML (${problem.message.replace(/^.*?: /, '')})`, options.file, problem.line);
-  }
-  // An anchor defined twice would silently re-bind the aliases that follow the second one.
-  const anchorsBefore = anchorLines(before, '');
-  for (const [name, offsets] of anchorLines(after, resultText)) {
-    if (offsets.length > 1 && offsets.length > (anchorsBefore.get(name)?.length ?? 0)) {
-      const lines = offsets.map((offset) => lineNumber(resultText, offset));
-      throw new EditError(`the new entry would define the anchor &${name} a second time (lines ${lines.join(' and ')})`, options.file, lines[0]);
-    }
-  }
-  const afterCollection = getCollection(after, options.path);
-  if (!afterCollection || afterCollection.items.length !== collection.items.length + 1) {
-    throw new EditError('edit did not add exactly one entry', options.file);
-  }
-  const index = collection.items.indexOf(afterItem as never) + 1;
-  const added = afterCollection.items[index];
-  if (newKey !== undefined && !(isPair(added) && keyOf(added) === newKey)) {
-    throw new EditError(`the new entry's key is not ${newKey}`, options.file);
-  }
-  // Without the new entry, the file must mean exactly what it meant before.
-  if (!meansSameWithout(before, after, options.path, index)) throw new EditError('edit changed the meaning of other entries', options.file);
-  return after;
-}
-
-/** Every anchor name in a document with the offsets of its `&name` definitions. */
-function anchorLines(doc: Document.Parsed, text: string): Map<string, number[]> {
-  const found = new Map<string, number[]>();
-  for (const { node } of allNodes(doc)) {
-    const anchor = (node as { anchor?: string }).anchor;
-    if (!anchor || isAlias(node)) continue;
-    const at = node.range ? text.lastIndexOf(`&${anchor}`, node.range[0]) : -1;
-    found.set(anchor, [...(found.get(anchor) ?? []), Math.max(at, 0)]);
-  }
-  return found;
-}
-
-/**
- * Add a scalar to a sequence in the style of its last element: a block list gets a new `- x`
- * line with the same indentation and quoting, a flow list gets `, x` (on a new line if the list
- * spans lines, keeping a trailing comma habit). Unchanged when the value is already there.
- */
-export function appendScalar(text: string, options: { file: string; path: YamlPath; value: string }): string {
-  return inFile(options.file, () => appendScalarIn(text, options));
-}
-
-function appendScalarIn(text: string, options: { file: string; path: YamlPath; value: string }): string {
-  const doc = parseYaml(text, options.file);
-  const seq = requireCollection(doc, options);
-  if (!isSeq(seq)) throw new EditError(`${options.path.join('.')} is not a list`, options.file);
-  if (seq.items.some((item) => isScalar(item) && item.value === options.value)) return text;
-  const last = seq.items.at(-1) as Node | undefined;
-  if (!last && !seq.flow) throw new EditError(`${options.path.join('.')} is an empty list; nothing to follow`, options.file);
-  const rendered = renderLike(options.value, last);
-  let result: string;
-  if (seq.flow) {
-    result = appendToFlowList(text, seq, rendered);
-  } else {
-    const span = entrySpan(text, seq, last);
-    const dash = dashBefore(text, last!.range![0]);
-    // The dash's column and the blanks after it; not the last item's `&anchor` or `!tag`.
-    const indent = text.slice(lineStart(text, dash), dash).replace(/[^ \t]/g, ' ');
-    const prefix = `${indent}-${/^[ \t]*/.exec(text.slice(dash + 1))![0] || ' '}`;
-    result = insertLines(text, nextLineStart(text, span.end), [prefix + rendered]);
-  }
-  const after = verifyInsertion(doc, result, options, seq, last);
-  const added = (getCollection(after, options.path) as YAMLSeq).items[seq.items.length];
-  if (!isScalar(added) || added.value !== options.value) {
-    throw new EditError(`the new list item does not read as ${JSON.stringify(options.value)}`, options.file);
-  }
-  return result;
-}
 
 /** A scalar written the way a sibling is written (plain, single or double quotes). */
 function renderLike(value: string, sibling: Node | undefined): string {
@@ -478,7 +598,31 @@ function commaAfter(text: string, from: number, until: number): number | undefin
 
 /** Every alias node (`*name`) in the document with the given anchor name, with its path. */
 export function aliasesOf(doc: Document.Parsed, anchor: string): Array<{ node: Alias; path: YamlPath }> {
-  return findNodes(doc, (node) => isAlias(node) && node.source === anchor) as Array<{ node: Alias; path: YamlPath }>;
+  return (namesOf(doc).aliases.get(anchor) ?? []) as Array<{ node: Alias; path: YamlPath }>;
+}
+
+/** Every node that defines the anchor `&name`, with its path (more than one only in a file that re-binds it). */
+export function anchoredNodes(doc: Document.Parsed, anchor: string): Array<{ node: Node; path: YamlPath }> {
+  return namesOf(doc).anchors.get(anchor) ?? [];
+}
+
+type NodesByName = Map<string, Array<{ node: Node; path: YamlPath }>>;
+const namesByDocument = new WeakMap<Document.Parsed, { anchors: NodesByName; aliases: NodesByName }>();
+
+/** The document's anchors and aliases by name, indexed once per document (a pipelines file is asked about each location). */
+function namesOf(doc: Document.Parsed): { anchors: NodesByName; aliases: NodesByName } {
+  let names = namesByDocument.get(doc);
+  if (names) return names;
+  names = { anchors: new Map(), aliases: new Map() };
+  for (const found of allNodes(doc)) {
+    const [map, name] = isAlias(found.node) ? [names.aliases, found.node.source] : [names.anchors, (found.node as { anchor?: string }).anchor];
+    if (!name) continue;
+    const list = map.get(name);
+    if (list) list.push(found);
+    else map.set(name, [found]);
+  }
+  namesByDocument.set(doc, names);
+  return names;
 }
 
 /** The sequence item (with its index) that holds the node at `path`, e.g. `- step: *x`. */
