@@ -9,17 +9,17 @@
  *    stop before writing anything and say how to proceed.
  * 3. Write every approved file; if one write fails, put back every file already written.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
 import { createTwoFilesPatch } from 'diff';
-import { isFilePending } from 'mem-fs-editor/state';
-import { createCommitTransform } from 'mem-fs-editor/transform';
+import { clearFileState, isFileNew, isFilePending, isFileStateDeleted, isFileStateModified, setCommittedFile } from 'mem-fs-editor/state';
 
 interface StagedFile {
   path: string;
   contents: Buffer | null;
   state?: string;
+  stat?: { mode?: number } | null;
 }
 
 interface CommitEnvironment {
@@ -70,7 +70,8 @@ export async function commitAllOrNothing(env: CommitEnvironment, options: Commit
   try {
     await env.sharedFs.pipeline(
       { filter: (file) => isFilePending(file as never) || file.path.endsWith('.yo-resolve'), refresh: true },
-      createYoResolveTransform(),
+      // Without a .yo-resolve anywhere, looking one up for each file (folder by folder, up to /) finds nothing, slowly.
+      ...(anyYoResolve(pending) ? [createYoResolveTransform()] : []),
       forceYoFiles(),
       createConflicterTransform(env.adapter as never, conflicterOptions as never),
     );
@@ -88,7 +89,7 @@ export async function commitAllOrNothing(env: CommitEnvironment, options: Commit
   }
 
   try {
-    await env.sharedFs.pipeline({ filter: (file) => isFilePending(file as never) }, createCommitTransform());
+    writeApproved(approved);
   } catch (error) {
     restore(backups, newDirs);
     throw new NothingWrittenError(`Writing failed (${(error as Error).message}); every file was put back as it was.`);
@@ -112,6 +113,41 @@ export function unifiedDiff(files: StagedFile[], root: string): string {
         .replace(`--- a/${name}`, `--- ${header === '/dev/null' ? header : `a/${name}`}`);
     });
   return patches.filter(Boolean).join('');
+}
+
+/**
+ * Write (or delete) every approved file, as mem-fs-editor's commit does, but in one synchronous
+ * pass: its stream takes the files one at a time with several awaited fs calls each, which for
+ * a hundred Dockerfiles costs more than the writes.
+ */
+function writeApproved(files: StagedFile[]): void {
+  for (const file of files as never[]) {
+    const { path, contents, stat } = file as StagedFile;
+    if (isFileStateModified(file)) {
+      setCommittedFile(file);
+      if (!contents) throw new Error(`${path} cannot write an empty file`);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, contents, stat?.mode != null ? { mode: stat.mode } : undefined);
+      if (stat?.mode != null && (statSync(path).mode & 0o777) !== (stat.mode & 0o777)) chmodSync(path, stat.mode);
+    } else if (isFileStateDeleted(file) && !isFileNew(file)) {
+      setCommittedFile(file);
+      rmSync(path, { recursive: true });
+    }
+    clearFileState(file);
+  }
+}
+
+/** Whether a .yo-resolve file is staged or exists in a folder of a pending file or above it. */
+function anyYoResolve(pending: StagedFile[]): boolean {
+  if (pending.some((file) => file.path.endsWith('.yo-resolve'))) return true;
+  const folders = new Set<string>();
+  for (const file of pending) {
+    for (let dir = dirname(file.path); !folders.has(dir); dir = dirname(dir)) {
+      folders.add(dir);
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return [...folders].some((dir) => existsSync(`${dir}/.yo-resolve`));
 }
 
 function sameContents(file: StagedFile): boolean {

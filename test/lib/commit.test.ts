@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestAdapter } from '@yeoman/adapter/testing';
@@ -42,6 +42,28 @@ describe('all-or-nothing commit', () => {
     await assert.rejects(commitAllOrNothing(env, { force: true, dryRun: false, interactive: false }), /every file was put back/);
     assert.equal(readFileSync(join(dir, 'pyproject.toml'), 'utf8'), 'old\n');
     assert.ok(!existsSync(join(dir, 'src', 'pkg', '__init__.py')));
+  });
+
+  it('a .yo-resolve in the repo still decides: a file it marks `skip` is not written, the others are', async () => {
+    const { dir, env } = staged();
+    writeFileSync(join(dir, '.yo-resolve'), 'src/pkg/late/file.txt skip\n');
+    await commitAllOrNothing(env, { force: true, dryRun: false, interactive: false });
+    assert.equal(readFileSync(join(dir, 'pyproject.toml'), 'utf8'), 'new\n');
+    assert.ok(existsSync(join(dir, 'src', 'pkg', '__init__.py')));
+    assert.ok(!existsSync(join(dir, 'src', 'pkg', 'late', 'file.txt')));
+  });
+
+  it('an edited file keeps its mode (an executable entrypoint stays executable)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'commit-'));
+    const script = join(dir, 'entrypoint.sh');
+    writeFileSync(script, '#!/bin/sh\necho old\n');
+    chmodSync(script, 0o755);
+    const sharedFs = createMemFs();
+    const fs = createEditor(sharedFs as never);
+    fs.write(script, `${fs.read(script)}echo new\n`);
+    await commitAllOrNothing({ adapter: new TestAdapter(), sharedFs: sharedFs as never, conflicterOptions: {} }, { force: true, dryRun: false, interactive: false });
+    assert.equal(readFileSync(script, 'utf8'), '#!/bin/sh\necho old\necho new\n');
+    assert.equal(statSync(script).mode & 0o777, 0o755);
   });
 
   it('--dry-run prints a unified diff and writes nothing', async () => {
