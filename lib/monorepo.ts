@@ -11,7 +11,7 @@ import { runsFrozenSync, dockerfilePorts } from './editors/dockerfile.js';
 import { findAliasDict } from './editors/python.js';
 import { EditError } from './editors/text.js';
 import { getPath, parseToml } from './editors/toml.js';
-import { isMap, isSeq, parseYaml, toJs } from './editors/yaml.js';
+import { entryFields, isSeq, parseYaml, toJs } from './editors/yaml.js';
 import { locationNames, snakeFromKebab, type LocationNames } from './naming.js';
 
 export interface Location {
@@ -174,11 +174,12 @@ function readShortNames(read: Reader, conventions: Conventions, locations: Locat
     const dict = text && findAliasDict(text, names);
     for (const entry of dict ? dict.entries : []) if (!shorts.has(entry.value)) shorts.set(entry.value, entry.key);
   }
-  const stack = yamlJs(read, conventions.files.stack) as { services?: Record<string, { image?: string }> } | undefined;
-  if (stack) {
-    const services = stack.services ?? {};
+  const stackText = read(conventions.files.stack);
+  if (stackText !== undefined) {
+    const images = entryFields(parseYaml(stackText, conventions.files.stack), ['services'], ['image']);
     for (const name of names) {
-      const tag = /DAGSTER_BUILD_TAG_([A-Z0-9_]+)/.exec(services[name]?.image ?? '')?.[1];
+      const image = images.get(name)?.image;
+      const tag = /DAGSTER_BUILD_TAG_([A-Z0-9_]+)/.exec(typeof image === 'string' ? image : '')?.[1];
       if (tag) shorts.set(name, tag.toLowerCase());
     }
   }
@@ -217,12 +218,8 @@ function readComposePorts(read: Reader, conventions: Conventions, ports: PortUse
   const file = conventions.files.compose;
   const text = read(file);
   if (text === undefined) return;
-  const doc = parseYaml(text, file);
-  const services = doc.get('services', true);
-  if (!isMap(services)) return;
-  const js = toJs(doc) as { services: Record<string, { ports?: unknown[]; expose?: unknown[] }> };
-  for (const [name, service] of Object.entries(js.services ?? {})) {
-    for (const mapping of [...(service?.ports ?? []), ...(service?.expose ?? [])]) {
+  for (const [name, service] of entryFields(parseYaml(text, file), ['services'], ['ports', 'expose'])) {
+    for (const mapping of [service.ports, service.expose].flatMap((list) => (Array.isArray(list) ? list : []))) {
       for (const port of composePortNumbers(mapping)) ports.push({ port, file, what: `ports of service ${name}`, owner: name });
     }
   }

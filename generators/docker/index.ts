@@ -6,7 +6,7 @@
  */
 import { LocationGenerator, type LocationOptions } from '../../lib/location-generator.js';
 import { addStub, locationDockerfileProblems } from '../../lib/editors/dockerfile.js';
-import { parseYaml, toJs } from '../../lib/editors/yaml.js';
+import { entryFields, parseYaml } from '../../lib/editors/yaml.js';
 import { composeEdit, dockerfileFromCanonical, dockerfileTemplateData, stackEdit, stackImage, stubMembers, type ServiceEdit } from './files.js';
 
 export default class DockerGenerator extends LocationGenerator {
@@ -72,7 +72,7 @@ export default class DockerGenerator extends LocationGenerator {
     });
     const text = this.readText(stack);
     if (text !== undefined) {
-      const image = (toJs(parseYaml(text, stack)) as { services?: Record<string, { image?: string }> }).services?.[names.service]?.image;
+      const image = entryFields(parseYaml(text, stack), ['services'], ['image']).get(names.service)?.image;
       const expected = stackImage(names, model.conventions);
       if (image !== undefined && image !== expected) report.warnings.push(`${stack}: ${names.service} runs ${image}; the guide's image is ${expected}`);
     }

@@ -12,6 +12,7 @@ import {
   isAlias,
   isCollection,
   isMap,
+  isNode,
   isPair,
   isScalar,
   isSeq,
@@ -108,6 +109,36 @@ export function meansSameWithout(before: Document.Parsed, after: Document.Parsed
 function sameValue(a: unknown, b: unknown): boolean {
   if (typeof a === 'symbol' || typeof b === 'symbol') return typeof a === typeof b && String(a) === String(b);
   return deepEqual(a, b);
+}
+
+/**
+ * For each entry of the map at `path` (such as each compose service), the plain values of some
+ * of its keys. Cheaper than the whole document as plain data: an entry is resolved as a whole
+ * only when a merge key or an alias could supply one of the keys.
+ */
+export function entryFields(doc: Document.Parsed, path: YamlPath, fields: readonly string[]): Map<string, Record<string, unknown>> {
+  const found = new Map<string, Record<string, unknown>>();
+  const map = getCollection(doc, path);
+  if (!isMap(map)) return found;
+  const options = { maxAliasCount: -1 };
+  for (const pair of map.items as Pair[]) {
+    const entry = pair.value;
+    const values: Record<string, unknown> = {};
+    let merges = !isMap(entry);
+    for (const item of isMap(entry) ? (entry.items as Pair[]) : []) {
+      const key = isScalar(item.key) ? item.key.value : undefined;
+      if (typeof key === 'symbol' || key === '<<') merges = true;
+      else if (fields.includes(String(key))) values[String(key)] = isNode(item.value) ? item.value.toJS(doc, options) : item.value;
+    }
+    if (merges && fields.some((field) => !(field in values))) {
+      const whole = isNode(entry) ? entry.toJS(doc, options) : entry;
+      for (const field of fields) {
+        if (!(field in values) && whole && typeof whole === 'object' && field in whole) values[field] = (whole as Record<string, unknown>)[field];
+      }
+    }
+    found.set(keyOf(pair), values);
+  }
+  return found;
 }
 
 export function getCollection(doc: Document.Parsed, path: YamlPath): YAMLMap | YAMLSeq | undefined {

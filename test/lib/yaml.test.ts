@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { aliasesOf, appendScalar, cloneEntry, enclosingSeqItem, entrySpan, findNodes, getCollection, isScalar, parseYaml, type CloneOptions } from '../../lib/editors/yaml.js';
+import { aliasesOf, appendScalar, cloneEntry, enclosingSeqItem, entryFields, entrySpan, findNodes, getCollection, isScalar, parseYaml, type CloneOptions } from '../../lib/editors/yaml.js';
 import { locationNames, renamer } from '../../lib/naming.js';
 import { assertOnlyAdds } from '../helpers.js';
 import { insertedLines, parsesAsYaml, throwsEditError } from './assertions.js';
@@ -301,6 +301,35 @@ describe('YAML editor', () => {
       const span = entrySpan(text, seq, seq.items[1]);
       assert.equal(text.slice(span.start, span.end), '  - y  # c\n    # under y');
       assert.deepEqual(findNodes(doc, (n, path) => path.at(-1) === 'k' && isScalar(n) && n.value === 1).map((f) => f.path), [['b', 'k']]);
+    });
+
+    it('entryFields reads some keys of each service as plain data, through merge keys and aliases, own keys first', () => {
+      const text = [
+        'x-base: &base',
+        '  ports: ["4000:4000"]',
+        '  image: base',
+        'services:',
+        '  own:',
+        '    <<: *base',
+        '    image: own',
+        '    ports:',
+        '      - "4001:4001"',
+        '  merged:',
+        '    << : *base',
+        '  aliased: *base',
+        '  bare:',
+        '  plain: {image: p}',
+        '',
+      ].join('\n');
+      const fields = entryFields(parseYaml(text, 'compose.yml'), ['services'], ['image', 'ports']);
+      assert.deepEqual(Object.fromEntries(fields), {
+        own: { image: 'own', ports: ['4001:4001'] },
+        merged: { image: 'base', ports: ['4000:4000'] },
+        aliased: { image: 'base', ports: ['4000:4000'] },
+        bare: {},
+        plain: { image: 'p' },
+      });
+      assert.deepEqual(entryFields(parseYaml('services: []\n', 'compose.yml'), ['services'], ['image']).size, 0);
     });
   });
 });
