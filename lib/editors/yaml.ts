@@ -113,32 +113,41 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 /**
  * For each entry of the map at `path` (such as each compose service), the plain values of some
- * of its keys. Cheaper than the whole document as plain data: an entry is resolved as a whole
- * only when a merge key or an alias could supply one of the keys.
+ * of its keys, its own first, then those its merge keys bring (`<<: *base`). Cheaper than the
+ * whole document as plain data, and than resolving each alias by searching the document.
  */
 export function entryFields(doc: Document.Parsed, path: YamlPath, fields: readonly string[]): Map<string, Record<string, unknown>> {
   const found = new Map<string, Record<string, unknown>>();
   const map = getCollection(doc, path);
   if (!isMap(map)) return found;
-  const options = { maxAliasCount: -1 };
   for (const pair of map.items as Pair[]) {
-    const entry = pair.value;
     const values: Record<string, unknown> = {};
-    let merges = !isMap(entry);
-    for (const item of isMap(entry) ? (entry.items as Pair[]) : []) {
-      const key = isScalar(item.key) ? item.key.value : undefined;
-      if (typeof key === 'symbol' || key === '<<') merges = true;
-      else if (fields.includes(String(key))) values[String(key)] = isNode(item.value) ? item.value.toJS(doc, options) : item.value;
-    }
-    if (merges && fields.some((field) => !(field in values))) {
-      const whole = isNode(entry) ? entry.toJS(doc, options) : entry;
-      for (const field of fields) {
-        if (!(field in values) && whole && typeof whole === 'object' && field in whole) values[field] = (whole as Record<string, unknown>)[field];
-      }
-    }
+    collectFields(doc, pair.value, fields, values, 0);
     found.set(keyOf(pair), values);
   }
   return found;
+}
+
+function collectFields(doc: Document.Parsed, node: unknown, fields: readonly string[], values: Record<string, unknown>, depth: number): void {
+  const map = resolveAlias(doc, node);
+  if (!isMap(map) || depth > 20) return;
+  const merged: unknown[] = [];
+  for (const item of map.items as Pair[]) {
+    const key = isScalar(item.key) ? item.key.value : undefined;
+    if (typeof key === 'symbol' || key === '<<') merged.push(...(isSeq(item.value) ? item.value.items : [item.value]));
+    else if (fields.includes(String(key)) && !(String(key) in values)) {
+      const value = resolveAlias(doc, item.value);
+      values[String(key)] = isNode(value) ? value.toJS(doc, { maxAliasCount: -1 }) : value;
+    }
+  }
+  for (const source of merged) collectFields(doc, source, fields, values, depth + 1);
+}
+
+/** The node an alias stands for (the last definition of its anchor before it); other nodes as they are. */
+function resolveAlias(doc: Document.Parsed, node: unknown): unknown {
+  if (!isAlias(node)) return node;
+  const at = node.range?.[0] ?? Infinity;
+  return anchoredNodes(doc, node.source).filter((found) => (found.node.range?.[0] ?? 0) < at).at(-1)?.node;
 }
 
 export function getCollection(doc: Document.Parsed, path: YamlPath): YAMLMap | YAMLSeq | undefined {
