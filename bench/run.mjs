@@ -4,7 +4,7 @@
 //
 // Cases: `--help` (the floor: Node + Yeoman's environment, no monorepo work), a full
 // non-interactive new location `bench_new benchnew --skip-install --force` (each run in a fresh
-// copy of the monorepo, copied outside the timed region), and `doctor` ("n/a" until it exists).
+// copy of the monorepo, copied outside the timed region), and `doctor`.
 // Wall time: process.hrtime around spawnSync. CPU (user+sys) and peak RSS: GNU time (`/usr/bin/time`,
 // Debian package `time`) when installed. Also under Node 24, with the module compile cache that the
 // bin turns on (NODE_COMPILE_CACHE pointed at a fresh folder) and with it turned off
@@ -32,7 +32,6 @@ const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 // while it runs cannot mix two builds in one report; node_modules still resolve from the project.
 const SNAPSHOTS = join(PROJECT, 'bench', 'results', 'tmp');
 let BIN = join(PROJECT, 'dist', 'bin', 'dagster-location.js');
-let DOCTOR = join(PROJECT, 'dist', 'generators', 'doctor', 'index.js');
 const RESULTS = join(PROJECT, 'bench', 'results');
 const TIME = '/usr/bin/time';
 const NEW_LOCATION = ['bench_new', 'benchnew', '--skip-install', '--force'];
@@ -117,14 +116,12 @@ const tail = (text, lines = 6) => text.trim().split('\n').slice(-lines).join('\n
 
 /**
  * One run of one case: `prepare()` gives its cwd (called outside the timed region);
- * `check(result, cwd)` returns an error message or undefined; `na(result)` says the case does not
- * apply (the doctor before it exists).
+ * `check(result, cwd)` returns an error message or undefined.
  */
-function sampleOnce({ runtime, args, prepare, cleanup = () => {}, check, na }, timeFile) {
+function sampleOnce({ runtime, args, prepare, cleanup = () => {}, check }, timeFile) {
   const cwd = prepare();
   try {
     const result = measure(runtime, args, cwd, timeFile);
-    if (na && result.status !== 0 && na(result)) return { status: 'n/a', note: tail(result.stderr, 2) };
     const problem = check(result, cwd);
     if (problem) return { status: 'error', note: problem };
     return { status: 'ok', sample: result };
@@ -191,7 +188,7 @@ function ratios(results, runtimeList, sizes) {
       const num = results[rt.id][t.num];
       const den = results[rt.id][t.den];
       if (num?.status !== 'ok' || den?.status !== 'ok') {
-        values[rt.id] = { value: null, cpu: null, verdict: num?.status === 'n/a' ? 'n/a' : 'error' };
+        values[rt.id] = { value: null, cpu: null, verdict: 'error' };
         continue;
       }
       const value = num.wallMs.median / den.wallMs.median;
@@ -248,7 +245,6 @@ function main() {
   cpSync(join(PROJECT, 'dist'), join(snapshot, 'dist'), { recursive: true });
   copyFileSync(join(PROJECT, 'package.json'), join(snapshot, 'package.json'));
   BIN = join(snapshot, 'dist', 'bin', 'dagster-location.js');
-  DOCTOR = join(snapshot, 'dist', 'generators', 'doctor', 'index.js');
   const notes = [];
   if (!hasTime) notes.push('GNU time not found at /usr/bin/time (Debian: `apt-get install time`): wall time only.');
   const loadStart = os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -265,12 +261,10 @@ function main() {
     console.log(`Synthetic monorepos (${options.sizes.join(', ')} code locations) in ${tmp}`);
     const runtimeList = runtimes(options, tmp, notes);
 
-    const doctorMissing = !existsSync(DOCTOR);
-    if (doctorMissing) notes.push('doctor: n/a (dist/generators/doctor/index.js does not exist yet).');
     const cases = [
       { id: 'floor', label: '`--help` (floor)', args: ['--help'], cwd: repos[options.sizes[0]] },
       ...options.sizes.map((n) => ({ id: `new-${n}`, label: `new location (${n} locations)`, args: NEW_LOCATION, fresh: repos[n] })),
-      ...options.sizes.map((n) => ({ id: `doctor-${n}`, label: `doctor (${n} locations)`, args: ['doctor'], cwd: repos[n], doctor: true })),
+      ...options.sizes.map((n) => ({ id: `doctor-${n}`, label: `doctor (${n} locations)`, args: ['doctor'], cwd: repos[n] })),
     ];
 
     // Round-robin: every round runs each case once, so a burst of load on a shared machine is
@@ -291,18 +285,16 @@ function main() {
         if (c.fresh && !existsSync(join(cwd, 'src', 'bench_new', 'definitions.py'))) return 'exit 0 but src/bench_new/definitions.py was not written';
         return undefined;
       },
-      na: c.doctor ? (r) => /cannot find module|not registered|unknown generator|you don't seem to have a generator/i.test(r.stderr + r.stdout) : undefined,
     });
     const results = {};
     for (const runtime of runtimeList) {
       results[runtime.id] = {};
       const samples = Object.fromEntries(cases.map((c) => [c.id, []]));
-      for (const c of cases) if (c.doctor && doctorMissing) results[runtime.id][c.id] = { status: 'n/a', note: 'no doctor sub-generator' };
       for (let round = 0; round < options.warmup + options.runs; round++) {
         if (process.stdout.isTTY) process.stdout.write(`\r${runtime.label}: ${round < options.warmup ? 'warm-up' : `run ${round - options.warmup + 1}/${options.runs}`}   `);
         else if (round === 0) process.stdout.write(`${runtime.label}: ${options.warmup} warm-up + ${options.runs} runs per case`);
         for (const c of cases) {
-          if (results[runtime.id][c.id]) continue; // n/a or error: stop running it
+          if (results[runtime.id][c.id]) continue; // an error: stop running it
           const outcome = sampleOnce(spec(runtime, c), timeFile);
           if (outcome.status !== 'ok') results[runtime.id][c.id] = outcome;
           else if (round >= options.warmup) samples[c.id].push(outcome.sample);
