@@ -473,13 +473,6 @@ export class YamlEdits {
       const problem = error as EditError;
       throw new EditError(`edit produced invalid YAML (${problem.message.replace(/^.*?: /, '')})`, file, problem.line);
     }
-    // An anchor defined twice would silently re-bind the aliases that follow the second one.
-    for (const [name, nodes] of namesOf(after).anchors) {
-      if (nodes.length > 1 && nodes.length > anchoredNodes(this.doc, name).length) {
-        const lines = nodes.map(({ node }) => lineNumber(resultText, Math.max(0, node.range ? resultText.lastIndexOf(`&${name}`, node.range[0]) : 0)));
-        throw new EditError(`the new entry would define the anchor &${name} a second time (lines ${lines.join(' and ')})`, file, lines[0]);
-      }
-    }
     const added = new Map<unknown, Set<number>>();
     for (const group of groupByCollection(this.planned)) {
       const { collection, path } = group[0];
@@ -499,8 +492,37 @@ export class YamlEdits {
         });
       added.set(afterCollection, new Set(indices));
     }
+    this.checkNewAnchors(added, resultText);
     // Without the new entries, the file must mean exactly what it meant before.
     if (!meansSameWithout(this.doc, after, added)) throw new EditError('edit changed the meaning of other entries', file);
+  }
+
+  /**
+   * An anchor defined twice would silently re-bind the aliases that follow the second one. The
+   * unchanged part keeps its anchors (the tree comparison checks them), so only the new entries
+   * can bring one: it must be new to the file, and defined once.
+   */
+  private checkNewAnchors(added: Map<unknown, Set<number>>, resultText: string): void {
+    const definedAt = new Map<string, number>();
+    for (const [name, nodes] of namesOf(this.doc).anchors) definedAt.set(name, this.offsetAfter(this.text.lastIndexOf(`&${name}`, nodes[0].node.range?.[0] ?? 0)));
+    for (const [collection, indices] of added) {
+      for (const index of indices) {
+        for (const { name, node } of definedAnchors((collection as YAMLMap | YAMLSeq).items[index])) {
+          const at = resultText.lastIndexOf(`&${name}`, node.range?.[0] ?? 0);
+          const other = definedAt.get(name);
+          if (other !== undefined) {
+            const lines = [other, at].sort((a, b) => a - b).map((offset) => lineNumber(resultText, Math.max(0, offset)));
+            throw new EditError(`the new entry would define the anchor &${name} a second time (lines ${lines.join(' and ')})`, this.file, lines[0]);
+          }
+          definedAt.set(name, at);
+        }
+      }
+    }
+  }
+
+  /** Where an offset of the original text is in the result. */
+  private offsetAfter(offset: number): number {
+    return offset + this.planned.filter((p) => p.end <= offset).reduce((shift, p) => shift + p.replacement.length - (p.end - p.start), 0);
   }
 
   /** Where a collection of the original document is in the result: list indices move past new entries. */
@@ -545,21 +567,25 @@ function itemOf(collection: YAMLMap | YAMLSeq, key: string | number, file: strin
   return item;
 }
 
-/** The anchors defined inside an entry (a pair or a node), from the parsed tree. */
-function anchorsIn(item: unknown): Set<string> {
-  const found = new Set<string>();
+/** The anchors defined inside an entry (a pair or a node), with their nodes, from the parsed tree. */
+function definedAnchors(item: unknown): Array<{ name: string; node: Node }> {
+  const found: Array<{ name: string; node: Node }> = [];
   const walk = (node: unknown): void => {
     if (isPair(node)) {
       walk(node.key);
       walk(node.value);
     } else if (node && typeof node === 'object' && !isAlias(node)) {
       const anchor = (node as { anchor?: string }).anchor;
-      if (anchor) found.add(anchor);
+      if (anchor) found.push({ name: anchor, node: node as Node });
       if (isCollection(node)) node.items.forEach(walk);
     }
   };
   walk(item);
   return found;
+}
+
+function anchorsIn(item: unknown): Set<string> {
+  return new Set(definedAnchors(item).map((a) => a.name));
 }
 
 /**
