@@ -5,7 +5,7 @@
 // Cases: `--help` (the floor: Node + Yeoman's environment, no monorepo work), a full
 // non-interactive new location `bench_new benchnew --skip-install --force` (each run in a fresh
 // copy of the monorepo, copied outside the timed region), and `doctor`.
-// Wall time: process.hrtime around spawnSync. CPU (user+sys) and peak RSS: GNU time (`/usr/bin/time`,
+// Wall time: process.hrtime around spawnSync. Ratios: the median of same-round pairs. CPU (user+sys) and peak RSS: GNU time (`/usr/bin/time`,
 // Debian package `time`) when installed. Also under Node 24, with the module compile cache that the
 // bin turns on (NODE_COMPILE_CACHE pointed at a fresh folder) and with it turned off
 // (NODE_DISABLE_COMPILE_CACHE=1), to show what the cache is worth.
@@ -106,7 +106,7 @@ function summarize(samples) {
   return {
     status: 'ok',
     wallMs: { median: median(wall), min: Math.min(...wall), max: Math.max(...wall), samples: wall.map(round1) },
-    cpuMs: cpu.length ? { median: median(cpu), min: Math.min(...cpu), max: Math.max(...cpu) } : null,
+    cpuMs: cpu.length === wall.length ? { median: median(cpu), min: Math.min(...cpu), max: Math.max(...cpu), samples: cpu } : null,
     maxRssKb: rss.length ? median(rss) : null,
   };
 }
@@ -191,8 +191,8 @@ function ratios(results, runtimeList, sizes) {
         values[rt.id] = { value: null, cpu: null, verdict: 'error' };
         continue;
       }
-      const value = num.wallMs.median / den.wallMs.median;
-      const cpu = num.cpuMs && den.cpuMs ? num.cpuMs.median / den.cpuMs.median : null;
+      const value = pairedRatio(num.wallMs.samples, den.wallMs.samples);
+      const cpu = num.cpuMs && den.cpuMs ? pairedRatio(num.cpuMs.samples, den.cpuMs.samples) : null;
       values[rt.id] = {
         value: Math.round(value * 1000) / 1000,
         cpu: cpu === null ? null : Math.round(cpu * 1000) / 1000,
@@ -201,6 +201,15 @@ function ratios(results, runtimeList, sizes) {
     }
     return { id: t.id, label: t.label, target: t.target, values };
   });
+}
+
+/**
+ * The median of the ratios of samples taken in the same round. The cases of a round run one
+ * after another, so a slow stretch of a shared machine weighs on both sides of each ratio,
+ * where a ratio of two medians can pair a calm sample with a busy one.
+ */
+function pairedRatio(num, den) {
+  return median(num.map((x, i) => x / den[i]));
 }
 
 function cell(r) {
@@ -219,7 +228,7 @@ function markdown(report) {
   lines.push(`Cells: median wall time (min-max)${report.timeTool ? ', median user+sys CPU ms (GNU time)' : ''}.`, '');
   lines.push(`| case | ${rts.map((r) => r.label).join(' | ')} |`, `|---|${rts.map(() => '---').join('|')}|`);
   for (const c of cases) lines.push(`| ${c.label} | ${rts.map((r) => cell(results[r.id][c.id])).join(' | ')} |`);
-  lines.push('', `| ratio of wall medians (cpu) | target | ${rts.map((r) => r.label).join(' | ')} |`, `|---|---|${rts.map(() => '---').join('|')}|`);
+  lines.push('', `| ratio: median of same-round pairs, wall (cpu) | target | ${rts.map((r) => r.label).join(' | ')} |`, `|---|---|${rts.map(() => '---').join('|')}|`);
   for (const r of report.ratios) {
     lines.push(`| ${r.label} | <= ${r.target} | ${rts.map((rt) => {
       const v = r.values[rt.id];
