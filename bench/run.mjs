@@ -6,8 +6,9 @@
 // non-interactive new location `bench_new benchnew --skip-install --force` (each run in a fresh
 // copy of the monorepo, copied outside the timed region), and `doctor`.
 // Wall time: process.hrtime around spawnSync. CPU (user+sys) and peak RSS: GNU time
-// (`/usr/bin/time`, Debian package `time`) when installed. Ratios: the median of same-round pairs. Also under Node 24, with the module compile cache that the
-// bin turns on (NODE_COMPILE_CACHE pointed at a fresh folder) and with it turned off
+// (`/usr/bin/time`, Debian package `time`) when installed. Ratios: the median of same-round
+// pairs. Also under Node 24, with the module compile cache that the bin turns on
+// (NODE_COMPILE_CACHE pointed at a fresh folder) and with it turned off
 // (NODE_DISABLE_COMPILE_CACHE=1), to show what the cache is worth.
 //
 // Options:
