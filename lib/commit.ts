@@ -11,6 +11,7 @@
  */
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { Transform } from 'node:stream';
 import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
 import { createTwoFilesPatch } from 'diff';
 import { clearFileState, isFileNew, isFilePending, isFileStateDeleted, isFileStateModified, setCommittedFile } from 'mem-fs-editor/state';
@@ -68,12 +69,15 @@ export async function commitAllOrNothing(env: CommitEnvironment, options: Commit
   }
 
   try {
+    const [admit, release] = oneAtATime();
     await env.sharedFs.pipeline(
       { filter: (file) => isFilePending(file as never) || file.path.endsWith('.yo-resolve'), refresh: true },
       // Without a .yo-resolve anywhere, looking one up for each file (folder by folder, up to /) finds nothing, slowly.
       ...(anyYoResolve(pending) ? [createYoResolveTransform()] : []),
       forceYoFiles(),
+      admit,
       createConflicterTransform(env.adapter as never, conflicterOptions as never),
+      release,
     );
   } catch (error) {
     throw new NothingWrittenError(`Review stopped: ${(error as Error).message}`);
@@ -135,6 +139,37 @@ function writeApproved(files: StagedFile[]): void {
     }
     clearFileState(file);
   }
+}
+
+/**
+ * A gate around the conflicter, which reviews the files it is given concurrently: its prompts
+ * would come in the order its disk reads finish. `admit` lets a file in once the one before it
+ * has come out of `release`, so the review follows the order in which the run staged the files
+ * (the root pyproject.toml first), and so do the status lines. A .yo-resolve file is not gated:
+ * the conflicter keeps it.
+ */
+function oneAtATime(): [Transform, Transform] {
+  const waiting = new Map<string, () => void>();
+  let previous: Promise<void> = Promise.resolve();
+  const gated = (file: StagedFile) => !file.path.endsWith('.yo-resolve');
+  const admit = new Transform({
+    objectMode: true,
+    transform(file: StagedFile, _encoding, done) {
+      if (!gated(file)) return done(null, file);
+      const out = new Promise<void>((resolve) => waiting.set(file.path, resolve));
+      previous.then(() => done(null, file), done);
+      previous = out;
+    },
+  });
+  const release = new Transform({
+    objectMode: true,
+    transform(file: StagedFile, _encoding, done) {
+      waiting.get(file.path)?.();
+      waiting.delete(file.path);
+      done(null, file);
+    },
+  });
+  return [admit, release];
 }
 
 /** Whether a .yo-resolve file is staged or exists in a folder of a pending file or above it. */

@@ -66,6 +66,21 @@ describe('all-or-nothing commit', () => {
     assert.equal(statSync(script).mode & 0o777, 0o755);
   });
 
+  it('the review asks about the files in the order they were staged, whichever disk read finishes first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'commit-'));
+    const names = ['big.txt', 'a.txt', 'b.txt', 'c.txt'];
+    // The first file is the slowest to read and compare.
+    for (const name of names) writeFileSync(join(dir, name), name === 'big.txt' ? 'old\n'.repeat(200_000) : 'old\n');
+    const sharedFs = createMemFs();
+    const fs = createEditor(sharedFs as never);
+    for (const name of names) fs.write(join(dir, name), `${fs.read(join(dir, name))}new\n`);
+    const adapter = new TestAdapter({ mockedAnswers: { action: 'write' } });
+    await commitAllOrNothing({ adapter, sharedFs: sharedFs as never, conflicterOptions: {} }, { force: false, dryRun: false, interactive: true });
+    const asked = adapter.calls.map((call) => names.find((name) => call.question.message.includes(name)));
+    assert.deepEqual(asked, names);
+    assert.equal(readFileSync(join(dir, 'c.txt'), 'utf8'), 'old\nnew\n');
+  });
+
   it('--dry-run prints a unified diff and writes nothing', async () => {
     const { dir, env } = staged();
     let printed = '';
