@@ -88,7 +88,7 @@ export function toJs(doc: Document.Parsed): unknown {
  * name), which with anchors kept unique is the same as comparing what they resolve to, without
  * expanding every alias.
  */
-export function meansSameWithout(before: Document.Parsed, after: Document.Parsed, added: ReadonlyMap<unknown, ReadonlySet<number>>): boolean {
+function meansSameWithout(before: Document.Parsed, after: Document.Parsed, added: ReadonlyMap<unknown, ReadonlySet<number>>): boolean {
   const same = (a: unknown, b: unknown): boolean => {
     if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
     const x = a as Node & { anchor?: string; tag?: string };
