@@ -18,28 +18,21 @@ export default class CiGenerator extends LocationGenerator {
 
   writing() {
     const { workspace, bake, pipelines } = this.ctx.model.conventions.files;
-    const warnings = this.ctx.report.warnings;
     this.editFile(workspace, (text) => addWorkspaceEntry(text, this.ctx, workspace), {
       optional: `add a grpc_server entry for ${this.ctx.names.snake} (port ${this.ctx.port}) where the production workspace is defined.`,
     });
-    this.editFile(
-      bake,
-      (text) => {
-        const result = addBakeTarget(text, this.ctx, bake);
-        warnings.push(...result.warnings);
-        return result.text;
-      },
-      { optional: `no bake target ${this.ctx.names.image} was added.` },
-    );
-    this.editFile(
-      pipelines,
-      (text) => {
-        const result = addPipelineSteps(text, this.ctx, pipelines);
-        warnings.push(...result.warnings);
-        return result.text;
-      },
-      { optional: `no CI steps &${this.ctx.names.buildPushAnchor} / &${this.ctx.names.deployAnchor} were added.` },
-    );
+    this.editFile(bake, (text) => this._keepWarnings(addBakeTarget(text, this.ctx, bake)), {
+      optional: `no bake target ${this.ctx.names.image} was added.`,
+    });
+    this.editFile(pipelines, (text) => this._keepWarnings(addPipelineSteps(text, this.ctx, pipelines)), {
+      optional: `no CI steps &${this.ctx.names.buildPushAnchor} / &${this.ctx.names.deployAnchor} were added.`,
+    });
+  }
+
+  /** An edit's text, with what it could not do added to the summary's warnings. */
+  _keepWarnings(result: { text: string; warnings: string[] }): string {
+    this.ctx.report.warnings.push(...result.warnings);
+    return result.text;
   }
 
   end() {
