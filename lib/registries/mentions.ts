@@ -1,0 +1,91 @@
+/**
+ * What counts as a *mention* of a location, for every registry: a whole-token match of one of
+ * its name variants, or of its port. The full names (snake, kebab, dotted, `dagster-<kebab>`,
+ * their UPPER forms) are tokens wherever neither a letter nor a digit touches them, so they are
+ * found inside `build-push-underwriting_ml`, `src/underwriting_ml/**` or `Dockerfile.underwriting.ml`.
+ * The short name and the port are weaker: a word like `underwriting` or a number like 4001 is a
+ * mention only as a word of its own (no letter, digit, `_`, `-` or `.` beside it), so
+ * `tests/test_underwriting_views.py` and `docs/adr-4001-clickhouse.md` are not mentions, while
+ * `"underwriting": …`, `-p 4001` and `4001:4001` are. The short name's UPPER form is a mention
+ * in the guide's variables (`DAGSTER_BUILD_TAG_<UPPER>`, `SERVICE_IMAGE_NAME_<UPPER>`).
+ */
+import { escapeRegExp, type LocationNames } from '../naming.js';
+import type { LocationRef } from './registry.js';
+
+/** The placeholders a construct key uses instead of a location's variants. */
+const PLACEHOLDERS = ['{snake}', '{kebab}', '{dotted}', '{SNAKE}', '{KEBAB}', '{short}', '{UPPER}', '{port}'] as const;
+
+interface Variant {
+  text: string;
+  placeholder: (typeof PLACEHOLDERS)[number];
+  strong: boolean;
+}
+
+function variants(names: LocationNames, port?: number): Variant[] {
+  const all: Variant[] = [
+    { text: names.snake, placeholder: '{snake}', strong: true },
+    { text: names.kebab, placeholder: '{kebab}', strong: true },
+    { text: names.dotted, placeholder: '{dotted}', strong: true },
+    { text: names.snake.toUpperCase(), placeholder: '{SNAKE}', strong: true },
+    { text: names.kebab.toUpperCase(), placeholder: '{KEBAB}', strong: true },
+    { text: names.short, placeholder: '{short}', strong: false },
+    { text: names.upper, placeholder: '{UPPER}', strong: false },
+    ...(port !== undefined ? [{ text: String(port), placeholder: '{port}' as const, strong: false }] : []),
+  ];
+  // A short name equal to the package name is a strong variant already.
+  const seen = new Set<string>();
+  return all.filter((v) => !seen.has(v.text) && seen.add(v.text)).sort((a, b) => b.text.length - a.text.length);
+}
+
+const cache = new WeakMap<LocationNames, Map<string, RegExp>>();
+
+/** One regexp matching every variant of a location as a mention (global; use with matchAll/replace). */
+export function mentionPattern(location: LocationRef): RegExp {
+  const cacheKey = String(location.port ?? '');
+  const byPort = cache.get(location.names) ?? new Map<string, RegExp>();
+  cache.set(location.names, byPort);
+  const cached = byPort.get(cacheKey);
+  if (cached) return new RegExp(cached.source, 'g');
+  const parts = variants(location.names, location.port).map((v) => {
+    const body = escapeRegExp(v.text);
+    if (v.strong) return `(?<![A-Za-z0-9])${body}(?![A-Za-z0-9])`;
+    if (v.placeholder === '{UPPER}') {
+      return `(?<=\\b(?:DAGSTER_BUILD_TAG|SERVICE_IMAGE_NAME)_)${body}(?![A-Za-z0-9_])|(?<![A-Za-z0-9_.-])${body}(?![A-Za-z0-9_.-])`;
+    }
+    if (v.placeholder === '{port}') return `(?<![A-Za-z0-9_.-]|\\d\\.)${body}(?![A-Za-z0-9_-]|\\.\\d)`;
+    return `(?<![A-Za-z0-9_.-])${body}(?![A-Za-z0-9_.-])`;
+  });
+  const pattern = new RegExp(parts.join('|'), 'g');
+  byPort.set(cacheKey, pattern);
+  return new RegExp(pattern.source, 'g');
+}
+
+/** Whether `text` mentions the location. */
+export function mentions(text: string, location: LocationRef): boolean {
+  return mentionPattern(location).test(text);
+}
+
+/** The locations among `locations` that `text` mentions. */
+export function mentioned<T extends LocationRef>(text: string, locations: readonly T[]): T[] {
+  return locations.filter((location) => mentions(text, location));
+}
+
+/** `text` with the location's variants replaced by placeholders: the location-free shape of a construct. */
+export function normalize(text: string, location: LocationRef): string {
+  const byText = new Map(variants(location.names, location.port).map((v) => [v.text, v.placeholder]));
+  return text.replace(mentionPattern(location), (match) => byText.get(match) ?? match);
+}
+
+/**
+ * Rename every mention of one location to the other's variant of the same kind, in one pass
+ * (replaced text is never replaced again). Weak variants follow the mention rule above, so a
+ * word that only contains the short name, or a number that only contains the port, is kept.
+ */
+export function renameMentions(text: string, from: LocationRef, to: LocationRef): string {
+  const target = new Map(variants(to.names, to.port).map((v) => [v.placeholder, v.text]));
+  const byText = new Map(variants(from.names, from.port).map((v) => [v.text, v.placeholder]));
+  return text.replace(mentionPattern(from), (match) => {
+    const placeholder = byText.get(match);
+    return (placeholder && target.get(placeholder)) ?? match;
+  });
+}
