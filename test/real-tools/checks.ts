@@ -646,7 +646,14 @@ export function bitbucketFindings(dir: string, file: string): Finding[] {
       else if ((node as { anchor?: string }).anchor) anchors.add((node as { anchor: string }).anchor);
     },
   });
-  const data = document.toJS({ maxAliasCount: -1 }) as Yaml;
+  for (const alias of used) if (!anchors.has(alias)) add(`alias ${alias}`, `alias *${alias} has no anchor`);
+  let data: Yaml;
+  try {
+    data = document.toJS({ maxAliasCount: -1 }) as Yaml;
+  } catch (error) {
+    if (!findings.length) add('yaml', (error as Error).message);
+    return findings;
+  }
   if (!isMap(data)) return [{ key: 'not a mapping', message: `${file}: not a mapping` }];
   const steps = isMap(data.definitions) && Array.isArray(data.definitions.steps) ? data.definitions.steps : [];
   for (const [i, item] of steps.entries()) {
@@ -692,6 +699,7 @@ export function bitbucketFindings(dir: string, file: string): Finding[] {
       }
       if ('stage' in item) {
         const stageSteps = isMap(item.stage) ? item.stage.steps : undefined;
+        if (isMap(item.stage) && typeof item.stage.deployment === 'string') checkStep({ script: ['(stage)'], deployment: item.stage.deployment }, `${at}.stage`, deployments);
         if (!Array.isArray(stageSteps) || stageSteps.length === 0) add(`${at} stage`, `${at}.stage: needs a list of steps`);
         else for (const [j, entry] of stageSteps.entries()) checkStep(isMap(entry) ? entry.step : entry, `${at}.stage.steps[${j}].step`, deployments);
       }
@@ -704,7 +712,6 @@ export function bitbucketFindings(dir: string, file: string): Finding[] {
     else if (isMap(value)) for (const [name, items] of Object.entries(value)) checkPipeline(items, `pipelines.${section}.${name}`);
     else add(`pipelines.${section}`, `pipelines.${section}: not a mapping`);
   }
-  for (const alias of used) if (!anchors.has(alias)) add(`alias ${alias}`, `alias *${alias} has no anchor`);
   return findings;
 }
 

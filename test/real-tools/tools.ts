@@ -17,7 +17,10 @@ import { delimiter, join } from 'node:path';
 import { PROJECT } from '../helpers.js';
 import { satisfies } from './versions.js';
 
-export const IN_CI = process.env.CI === 'true';
+/** CI runs `.ci/run` with CI=true. */
+export function inCI(): boolean {
+  return process.env.CI === 'true';
+}
 
 export interface Tool {
   name: string;
@@ -171,7 +174,7 @@ export function npmPackage(name: string, label = name): Tool {
 export function need(context: Mocha.Context, tool: Tool): string {
   if (tool.command) return tool.command;
   const message = `${tool.name} is missing (${tool.missing}); install: ${tool.install}`;
-  if (IN_CI) throw new Error(message);
+  if (inCI()) throw new Error(message);
   console.warn(`    !! SKIPPED: ${message}`);
   context.skip();
 }

@@ -259,21 +259,29 @@ export function writeStubWheels(root: string, folder: string): string[] {
   }
   const written: string[] = [];
   for (const [name, { spelled, specs, extras }] of specifiers) {
-    const version = versionFor(specs);
-    if (!version) throw new Error(`no single version satisfies ${name} ${specs.join(' and ')}`);
-    const module = backends.get(name);
-    const files: Array<[string, string]> = [];
-    if (module) {
-      const path = module.split('.');
-      for (let i = 1; i < path.length; i++) files.push([`${path.slice(0, i).join('/')}/__init__.py`, '']);
-      files.push([`${path.join('/')}.py`, BACKEND_SOURCE]);
+    // When no one version satisfies every specifier, one for each: uv then says they conflict.
+    const together = versionFor(specs);
+    const versions = together ? [together] : [...new Set(specs.map((spec) => versionFor([spec])).filter((v): v is string => Boolean(v)))];
+    for (const version of versions) {
+      const file = stubWheel(spelled, version, [...extras], backends.get(name), folder);
+      if (file) written.push(file);
     }
-    const built = wheel(spelled, version, [...extras].map((e) => `Provides-Extra: ${e}`), files);
-    const target = join(folder, built.file);
-    // A backend wheel's content can change with this file; a stub's cannot.
-    if (existsSync(target) && (!module || readFileSync(target).equals(built.bytes))) continue;
-    writeFileSync(target, built.bytes);
-    written.push(built.file);
   }
   return written;
+}
+
+/** Writes one stub wheel unless the same is there; returns its file name when written. */
+function stubWheel(spelled: string, version: string, extras: string[], module: string | undefined, folder: string): string | undefined {
+  const files: Array<[string, string]> = [];
+  if (module) {
+    const path = module.split('.');
+    for (let i = 1; i < path.length; i++) files.push([`${path.slice(0, i).join('/')}/__init__.py`, '']);
+    files.push([`${path.join('/')}.py`, BACKEND_SOURCE]);
+  }
+  const built = wheel(spelled, version, extras.map((e) => `Provides-Extra: ${e}`), files);
+  const target = join(folder, built.file);
+  // A backend wheel's content can change with this file; a stub's cannot.
+  if (existsSync(target) && (!module || readFileSync(target).equals(built.bytes))) return undefined;
+  writeFileSync(target, built.bytes);
+  return built.file;
 }
