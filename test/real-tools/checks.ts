@@ -295,6 +295,14 @@ function uvWorkspace(dir: string, uvCommand: string, pythonCommand: string): UvW
   return ws;
 }
 
+/** Removes the uv workspaces, wheels and cache the checks made. */
+export function removeUvFolders(): void {
+  for (const ws of uvWorkspaces.values()) rmSync(ws.root, { recursive: true, force: true });
+  uvWorkspaces.clear();
+  for (const folder of [wheelsFolder, uvCache]) if (folder) rmSync(folder, { recursive: true, force: true });
+  wheelsFolder = uvCache = undefined;
+}
+
 const uvTools = (dir: string) => [uv(), python(requiresPython(dir))];
 
 export const uvLock: Check = {

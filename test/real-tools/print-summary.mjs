@@ -13,7 +13,9 @@ if (entries.length === 0) {
 }
 
 const groups = new Map();
-for (const entry of entries) {
+// Known rejections are recorded when the tests are collected, before any result: list the
+// groups in the order the results came.
+for (const entry of [...entries.filter((e) => e.status !== 'known'), ...entries.filter((e) => e.status === 'known')]) {
   const key = `${entry.check}\u0000${entry.fixture}`;
   if (!groups.has(key)) groups.set(key, []);
   groups.get(key).push(entry);
