@@ -6,7 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { posix } from 'node:path';
-import { addAlias, findAliasDict } from '../../lib/editors/python.js';
+import { addAliasWithin, findAliasDict, pythonLineLimit } from '../../lib/editors/python.js';
 import { envKeys } from '../../lib/editors/env.js';
 import { LocationGenerator, type LocationOptions } from '../../lib/location-generator.js';
 import { clickhouseEnvKeys } from '../clickhouse/files.js';
@@ -58,7 +58,16 @@ export default class EnvGenerator extends LocationGenerator {
         const text = this.readText(file);
         // The aliases are optional CLI convenience: only files that hold a dict of them get one.
         if (text === undefined || !findAliasDict(text, [...locations, names.snake])) continue;
-        this.editFile(file, (current) => addAlias(current, { locations: [...locations, names.snake], short: names.short, name: names.snake, file }));
+        const lineLimit = pythonLineLimit((path) => this.readText(path));
+        this.editFile(file, (current) => {
+          const added = addAliasWithin(current, { locations: [...locations, names.snake], short: names.short, name: names.snake, file, limit: lineLimit?.limit, indent: lineLimit?.indent });
+          if (added.wrapped) {
+            this.ctx.report.warnings.push(
+              `${file}:${added.wrapped.line}: the alias dict now takes one entry a line (on one line it would be ${added.wrapped.width} columns, over ${lineLimit!.source} = ${lineLimit!.limit})`,
+            );
+          }
+          return added.text;
+        });
       }
     }
 

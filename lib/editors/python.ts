@@ -4,7 +4,8 @@
  * devtools/check_defs.py and devtools/dev_local.py. The dict is found as the literal whose
  * values include known location names; a new entry imitates its last entry.
  */
-import { appendListElement, EditError, lineNumber, type BracketList, skipHashTrivia as skipTrivia } from './text.js';
+import { parse as parseToml } from 'smol-toml';
+import { appendListElement, detectEol, EditError, indentOf, lineEnd, lineNumber, lineStart, splice, type BracketList, skipHashTrivia as skipTrivia } from './text.js';
 
 export interface AliasDict {
   name: string;
@@ -77,6 +78,62 @@ export function addAlias(text: string, options: { locations: string[]; short: st
   const check = findAliasDict(result, [options.name]);
   if (!check || check.entries.length !== dict.entries.length + 1) throw new EditError('could not add the alias', options.file);
   return result;
+}
+
+/**
+ * The repo's Python line limit as its linter or formatter sees it: `line-length` of ruff.toml /
+ * .ruff.toml, else of pyproject's [tool.ruff] (88 when the table is there without it), else of
+ * [tool.black]; undefined when none of them is configured. `indent` is ruff's `indent-width`.
+ */
+export function pythonLineLimit(read: (path: string) => string | undefined): { limit: number; indent: number; source: string } | undefined {
+  const table = (text: string | undefined): Record<string, unknown> | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      return parseToml(text) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  };
+  const number = (value: unknown) => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined);
+  for (const file of ['.ruff.toml', 'ruff.toml']) {
+    const ruff = table(read(file));
+    if (ruff) return { limit: number(ruff['line-length']) ?? 88, indent: number(ruff['indent-width']) ?? 4, source: `${file} line-length` };
+  }
+  const tool = table(read('pyproject.toml'))?.tool as Record<string, Record<string, unknown> | undefined> | undefined;
+  if (tool?.ruff) return { limit: number(tool.ruff['line-length']) ?? 88, indent: number(tool.ruff['indent-width']) ?? 4, source: '[tool.ruff] line-length' };
+  if (tool?.black) return { limit: number(tool.black['line-length']) ?? 88, indent: 4, source: '[tool.black] line-length' };
+  return undefined;
+}
+
+/**
+ * addAlias within a line limit: when the dict is on one line and the new entry takes that line
+ * past `limit` columns, the dict is laid out the way ruff format (and black) would — one entry a
+ * line, indented by `indent`, with a trailing comma. `wrapped` says so, with the width one line
+ * would have had.
+ */
+export function addAliasWithin(
+  text: string,
+  options: { locations: string[]; short: string; name: string; file: string; limit?: number; indent?: number },
+): { text: string; wrapped?: { line: number; width: number } } {
+  const result = addAlias(text, options);
+  if (options.limit === undefined || result === text) return { text: result };
+  const dict = findAliasDict(result, [options.name]);
+  if (!dict) return { text: result };
+  const { open, close } = dict.list;
+  const start = lineStart(result, open);
+  if (lineStart(result, close) !== start) return { text: result };
+  const width = [...result.slice(start, lineEnd(result, open)).replace(/\r$/, '')].length;
+  if (width <= options.limit) return { text: result };
+  const eol = detectEol(result);
+  const base = indentOf(result, open);
+  const inner = base + ' '.repeat(options.indent ?? 4);
+  const body = dict.entries.map((entry) => `${inner}${entry.text},${eol}`).join('');
+  const wrapped = splice(result, open, close + 1, `{${eol}${body}${base}}`);
+  const check = findAliasDict(wrapped, [options.name]);
+  if (!check || check.entries.map((e) => e.text).join('\n') !== dict.entries.map((e) => e.text).join('\n')) {
+    throw new EditError('could not lay out the alias dict one entry a line', options.file);
+  }
+  return { text: wrapped, wrapped: { line: lineNumber(result, open), width } };
 }
 
 // ------------------------------------------------------------------ reading Python source
