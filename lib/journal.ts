@@ -43,7 +43,7 @@ import {
 } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { gitDir } from './lock.js';
+import { commandLine, gitDir } from './lock.js';
 import { linkEscape, realTarget } from './repo-files.js';
 
 /** One file of the change: its new contents, or null to delete it. */
@@ -148,7 +148,7 @@ export function writeDurably(plan: PlannedWrite[], options: DurableOptions): voi
   const journal: Journal = {
     version: 1,
     pid: process.pid,
-    command: process.argv.slice(1).join(' '),
+    command: commandLine(),
     started: new Date().toISOString(),
     root,
     entries: targets.map(({ real, current, contents }) => ({

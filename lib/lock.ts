@@ -10,8 +10,8 @@
  * fails if the name exists), so a reader never sees a half-written lock. A lock whose pid is no
  * longer running was left by a killed run: it is taken over, with a note.
  */
-import { linkSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { linkSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 export interface LockInfo {
   pid: number;
@@ -70,6 +70,7 @@ export function acquireLock(root: string, note: (message: string) => void = () =
   for (let attempt = 0; attempt < 5; attempt++) {
     if (tryCreate(path, mine)) {
       held.set(path, mine);
+      removeDeadDrafts(path);
       if (!releaseOnExit) {
         releaseOnExit = true;
         process.once('exit', releaseAllLocks);
@@ -160,6 +161,16 @@ function takeOver(path: string, stale: LockInfo): boolean {
   }
 }
 
+/** Drafts (`<lock>.<pid>.draft`) left by runs killed while creating the lock. */
+function removeDeadDrafts(path: string): void {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  for (const name of readdirSync(dir)) {
+    const pid = name.startsWith(prefix) && name.endsWith('.draft') ? Number(name.slice(prefix.length, -'.draft'.length)) : NaN;
+    if (Number.isInteger(pid) && !isAlive(pid)) rmSync(join(dir, name), { force: true });
+  }
+}
+
 export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -171,7 +182,8 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-function commandLine(): string {
+/** The command line of this process, as a user would type it. */
+export function commandLine(): string {
   const [, script, ...args] = process.argv;
   const name = script && /dagster-location/.test(script) ? 'dagster-location' : script ? script.replace(/^.*[\\/]/, '') : 'node';
   return [name, ...args].join(' ').replace(/\n/g, ' ');
