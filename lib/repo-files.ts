@@ -11,6 +11,7 @@
  *   link that resolves outside the root, or through a link that resolves nowhere (a file created
  *   through a dangling link would appear wherever it points).
  */
+import { isUtf8 } from 'node:buffer';
 import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -69,7 +70,7 @@ export class RepoFiles {
 
 /** Text of UTF-8 bytes without the byte-order mark; RepoFileError naming `file:line` if they are not UTF-8. */
 export function decode(bytes: Buffer, name: string): FirstRead {
-  const bad = invalidUtf8Offset(bytes);
+  const bad = isUtf8(bytes) ? undefined : invalidUtf8Offset(bytes);
   if (bad !== undefined) {
     let line = 1;
     for (let i = bytes.indexOf(10); i !== -1 && i < bad; i = bytes.indexOf(10, i + 1)) line++;
