@@ -123,7 +123,7 @@ export function invalidUtf8Offset(bytes: Uint8Array): number | undefined {
 export function linkEscape(root: string, full: string, verb = 'write'): string | undefined {
   const realRoot = realpathSync(root);
   const name = relative(root, full);
-  if (name.startsWith('..') || resolve(root, name) !== resolve(full)) return `Refusing to ${verb} ${full}: it is outside the monorepo (${root}).`;
+  if (name === '..' || name.startsWith(`..${sep}`) || resolve(root, name) !== resolve(full)) return `Refusing to ${verb} ${full}: it is outside the monorepo (${root}).`;
   let current = root;
   for (const part of name.split(sep).filter(Boolean)) {
     current = join(current, part);
