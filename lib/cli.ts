@@ -7,6 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createEnv } from 'yeoman-environment';
+import { recoverCommand } from './durable.js';
 import { findMonorepoRoot } from './monorepo.js';
 
 export const SUB_GENERATORS = ['app', 'package', 'clickhouse', 'docker', 'ci', 'env', 'doctor'] as const;
@@ -54,6 +55,8 @@ function generatorPath(name: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Put back a change a killed run left half-made, and nothing else (no generator runs).
+  if (argv[0] === 'recover') return recoverCommand(process.cwd(), argv.slice(1));
   const command = parseCommandLine(argv);
   if (command.options.help && command.generator === 'app' && command.args.length === 0) {
     process.stdout.write(

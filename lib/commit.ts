@@ -7,14 +7,16 @@
  *    `--force`, `--dry-run`), but nothing is written yet.
  * 2. Without a terminal and without `--force`, a change to an existing file cannot be reviewed:
  *    stop before writing anything and say how to proceed.
- * 3. Write every approved file; if one write fails, put back every file already written.
+ * 3. Write every approved file as one durable change (lib/journal.ts): all of them or none, even
+ *    if the process is killed half-way.
  */
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { Transform } from 'node:stream';
 import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
 import { createTwoFilesPatch } from 'diff';
 import { clearFileState, isFileNew, isFilePending, isFileStateDeleted, isFileStateModified, setCommittedFile } from 'mem-fs-editor/state';
+import { WriteRefused, writeDurably, type PlannedWrite } from './journal.js';
 
 interface StagedFile {
   path: string;
@@ -42,6 +44,8 @@ export interface CommitOptions {
   /** Where a dry run prints its unified diff, with paths relative to `root`. */
   print?: (text: string) => void;
   root?: string;
+  /** The bytes the run read at its start, per path (null: absent): a target that differs now is not written. */
+  expected?: (path: string) => Buffer | null | undefined;
 }
 
 export class NothingWrittenError extends Error {
@@ -85,19 +89,7 @@ export async function commitAllOrNothing(env: CommitEnvironment, options: Commit
 
   const approved = env.sharedFs.all().filter((f) => isFilePending(f as never));
   checkWritable(approved);
-  const backups = approved.map((f) => ({ path: f.path, before: existsSync(f.path) ? readFileSync(f.path) : undefined }));
-  const newDirs = [...new Set(approved.map((f) => topMissingDir(f.path)).filter((d): d is string => d !== undefined))];
-  if (options.dryRun) {
-    options.print?.(unifiedDiff(pending, options.root ?? ''));
-    return;
-  }
-
-  try {
-    writeApproved(approved);
-  } catch (error) {
-    restore(backups, newDirs);
-    throw new NothingWrittenError(`Writing failed (${(error as Error).message}); every file was put back as it was.`);
-  }
+  writeApproved(approved, options);
   options.onWritten?.(approved.map((f) => f.path));
 }
 
@@ -120,25 +112,40 @@ export function unifiedDiff(files: StagedFile[], root: string): string {
 }
 
 /**
- * Write (or delete) every approved file, as mem-fs-editor's commit does, but in one synchronous
- * pass: its stream takes the files one at a time with several awaited fs calls each, which for
- * a hundred Dockerfiles costs more than the writes.
+ * Write (or delete) every approved file, as mem-fs-editor's commit does, but as one durable
+ * change in one synchronous pass (lib/journal.ts): either every file is written or, after a
+ * failure or a kill, none is.
  */
-function writeApproved(files: StagedFile[]): void {
+function writeApproved(files: StagedFile[], options: CommitOptions): void {
+  const plan: PlannedWrite[] = [];
   for (const file of files as never[]) {
     const { path, contents, stat } = file as StagedFile;
     if (isFileStateModified(file)) {
-      setCommittedFile(file);
-      if (!contents) throw new Error(`${path} cannot write an empty file`);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, contents, stat?.mode != null ? { mode: stat.mode } : undefined);
-      if (stat?.mode != null && (statSync(path).mode & 0o777) !== (stat.mode & 0o777)) chmodSync(path, stat.mode);
+      if (!contents) throw new NothingWrittenError(`${path} cannot write an empty file`);
+      plan.push({ path, contents, mode: stat?.mode ?? undefined });
     } else if (isFileStateDeleted(file) && !isFileNew(file)) {
-      setCommittedFile(file);
-      rmSync(path, { recursive: true });
+      plan.push({ path, contents: null });
     }
+  }
+  try {
+    writeDurably(plan, { root: options.root || commonFolder(plan.map((p) => p.path)), expected: options.expected });
+  } catch (error) {
+    if (error instanceof WriteRefused) throw new NothingWrittenError((error as Error).message);
+    throw new NothingWrittenError(`Writing failed (${(error as Error).message}); every file was put back as it was.`);
+  }
+  for (const file of files as never[]) {
+    if (isFileStateModified(file) || isFileStateDeleted(file)) setCommittedFile(file);
     clearFileState(file);
   }
+}
+
+/** The deepest folder holding every path (the root, when the caller gives none). */
+function commonFolder(paths: string[]): string {
+  if (paths.length === 0) return '/';
+  let common = dirname(paths[0]);
+  for (const path of paths) while (!(path + '/').startsWith(common.endsWith('/') ? common : `${common}/`)) common = dirname(common);
+  while (!existsSync(common)) common = dirname(common);
+  return common;
 }
 
 /**
@@ -200,26 +207,4 @@ function checkWritable(files: StagedFile[]): void {
       throw new NothingWrittenError(`Cannot write ${file.path}: ${target} is not writable.`);
     }
   }
-}
-
-/** The outermost folder of `path` that does not exist yet (a write will create it). */
-function topMissingDir(path: string): string | undefined {
-  let missing: string | undefined;
-  for (let dir = dirname(path); !existsSync(dir); dir = dirname(dir)) missing = dir;
-  return missing;
-}
-
-function restore(backups: Array<{ path: string; before: Buffer | undefined }>, newDirs: string[]): void {
-  for (const { path, before } of backups) {
-    try {
-      if (before === undefined) rmSync(path, { force: true });
-      else {
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, before);
-      }
-    } catch {
-      // Best effort: the error that got us here is reported.
-    }
-  }
-  for (const dir of newDirs) rmSync(dir, { recursive: true, force: true });
 }

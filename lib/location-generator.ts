@@ -7,10 +7,13 @@
  */
 import { relative, resolve, sep } from 'node:path';
 import Generator, { type BaseOptions } from 'yeoman-generator';
+import { isFilePending } from 'mem-fs-editor/state';
 import { commitAllOrNothing } from './commit.js';
+import { beginRun, endRun, runFiles } from './durable.js';
 import { EditError } from './editors/text.js';
 import { diskLister, findLocation, findMonorepoRoot, nextFreePort, readMonorepo, type Location, type Monorepo } from './monorepo.js';
 import { defaultShortName, locationNames, renamer, type LocationNames, type Renamer } from './naming.js';
+import { BOM, linkEscape, type RepoFiles } from './repo-files.js';
 import { formatSummary, newReport, useColor, type CommandRunner, type Report } from './report.js';
 import { checkPackageName, checkPort, checkShortName } from './validate.js';
 
@@ -105,6 +108,8 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
       );
     }
     this.destinationRoot(root);
+    // One run at a time, from reading to writing; a change a killed run left half-made is put back first.
+    beginRun(this.env, this.destinationRoot());
     return readMonorepo(root, (path) => this.readText(path), diskLister(root));
   }
 
@@ -209,16 +214,40 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
 
   // ---------------------------------------------------------------- staging edits
 
-  /** A file's current text: staged if an earlier phase changed it, else the disk's. */
+  /**
+   * A file's current text: staged if an earlier phase changed it, else the disk's as the run
+   * first read it (kept for the check before writing). Never with its byte-order mark (put back
+   * on write); a file that is not UTF-8 is refused with file:line.
+   */
   protected readText(path: string): string | undefined {
     const full = this.repoPath(path);
-    return this.fs.exists(full) ? this.fs.read(full) ?? undefined : undefined;
+    const store = this.fs.store;
+    if (store.existsInMemory(full)) {
+      const file = store.get(full);
+      if (isFilePending(file as never)) return file.contents ? stripBom(file.contents.toString()) : undefined;
+    }
+    const files = this.repoFiles();
+    if (files) return files.read(full).text;
+    return this.fs.exists(full) ? stripBom(this.fs.read(full) ?? '') : undefined;
+  }
+
+  /** The run's record of first reads (undefined before the model is read). */
+  private repoFiles(): RepoFiles | undefined {
+    return runFiles(this.env);
+  }
+
+  /** Refuse to stage a write that would go through a link out of the monorepo (or a dangling one). */
+  private checkContained(path: string, verb: string): string {
+    const full = this.repoPath(path);
+    const escape = linkEscape(this.destinationRoot(), full, verb);
+    if (escape) throw new UsageError(`${escape}\nNothing was written.`);
+    return full;
   }
 
   /** Stage a new file (never overwrites one that exists). */
   protected createFile(path: string, text: string): void {
     if (this.readText(path) !== undefined) return;
-    this.fs.write(this.repoPath(path), text);
+    this.fs.write(this.checkContained(path, 'create'), text);
     this.ctx.report.created.add(path);
   }
 
@@ -243,7 +272,8 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
       throw error;
     }
     if (result !== text) {
-      this.fs.write(this.repoPath(path), result);
+      const full = this.checkContained(path, 'edit');
+      this.fs.write(full, this.repoFiles()?.hasBom(full) ? BOM + result : result);
       this.ctx.report.changed.add(path);
     }
   }
@@ -267,13 +297,18 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
 
   private async commit(): Promise<void> {
     const env = this.env as unknown as Parameters<typeof commitAllOrNothing>[0];
+    const files = this.repoFiles();
     await commitAllOrNothing(env, {
       force: Boolean(this.options.force ?? env.conflicterOptions?.force),
       dryRun: Boolean(this.options.dryRun ?? env.conflicterOptions?.dryRun),
       interactive: this.interactive,
       root: this.destinationRoot(),
       print: (text) => process.stdout.write(text),
+      expected: files && ((path) => files.expected(path)),
     });
+    // What is read from here on (the doctor's audit of the result) is the new disk.
+    files?.forget();
+    endRun(this.destinationRoot());
   }
 
   protected get dryRun(): boolean {
@@ -294,6 +329,10 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
   protected relative(path: string): string {
     return relative(this.destinationRoot(), path);
   }
+}
+
+function stripBom(text: string): string {
+  return text.startsWith(BOM) ? text.slice(1) : text;
 }
 
 function flagName(name: string): string {
