@@ -74,6 +74,8 @@ export interface AddResult {
 export interface RegistryInput {
   model: Monorepo;
   read: Reader;
+  /** Locations beyond the model's to consider (the doctor's orphans: a definitions.py nobody registered). */
+  locations?: LocationRef[];
 }
 
 /** What add gets: the location to add, the one whose pattern it copies, and its own text. */
