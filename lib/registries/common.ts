@@ -2,6 +2,8 @@
  * What the unit-based registries share: the locations an operation considers, the audit of every
  * location's footprint against the pattern, and deleting spans.
  */
+import type { BracketList } from '../editors/text.js';
+import { lineStart, nextLineStart } from '../editors/text.js';
 import type { Monorepo } from '../monorepo.js';
 import { allLocations, footprintOf, missing, type Owned } from './footprint.js';
 import type { Finding, LocationRef, Phase, RegistryInput } from './registry.js';
@@ -78,6 +80,29 @@ export function removeSpans(text: string, spans: ReadonlyArray<{ start: number; 
   let result = text;
   for (const span of merged.reverse()) result = result.slice(0, span.start) + result.slice(span.end);
   return result;
+}
+
+/**
+ * The spans to delete for element `index` of a bracket list, the inverse of appending or inserting
+ * it: alone on its line(s), those lines (the last element without a trailing comma also takes the
+ * comma it gave the element before it); on a shared line, the element with one comma and space.
+ */
+export function elementRemovalSpans(text: string, list: BracketList, index: number): Array<{ start: number; end: number }> {
+  const element = list.elements[index];
+  const previous = list.elements[index - 1];
+  const next = list.elements[index + 1];
+  const last = element.comma ?? element.end;
+  const aloneBefore = lineStart(text, element.start) > (previous ? (previous.comma ?? previous.end) : list.open);
+  const aloneAfter = next ? lineStart(text, next.start) > last : lineStart(text, list.close) > last;
+  if (aloneBefore && aloneAfter) {
+    const spans = [{ start: lineStart(text, element.start), end: nextLineStart(text, last) }];
+    if (!next && element.comma === undefined && previous && previous.comma === previous.end) spans.push({ start: previous.comma, end: previous.comma + 1 });
+    return spans;
+  }
+  if (next) return [{ start: element.start, end: next.start }];
+  if (!previous) return [{ start: element.start, end: element.comma !== undefined ? element.comma + 1 : element.end }];
+  if (element.comma !== undefined) return [{ start: previous.comma! + 1, end: element.comma + 1 }];
+  return [{ start: previous.end, end: element.end }];
 }
 
 export { allLocations };

@@ -12,7 +12,7 @@ import { deepEqual, getPath, outlineToml, parseToml, type TomlKeyValue, type Tom
 import { allLocations, footprintOf, lastWithKey, leftOutComments, missing, own, sourceFor, unaccounted, type Owned, type Unit } from './footprint.js';
 import { mentions, renameMentions } from './mentions.js';
 import type { AddInput, AddResult, Finding, LeftOut, LocationRef, Registry, RegistryInput } from './registry.js';
-import { auditUnits, refsOf, removeSpans } from './common.js';
+import { auditUnits, elementRemovalSpans, refsOf, removeSpans } from './common.js';
 
 const FILE = 'pyproject.toml';
 
@@ -120,31 +120,11 @@ export const pyprojectRegistry: Registry = {
 
   remove(text, file, location, input) {
     const found = footprintOf(owned(text, allLocations(refsOf(input.model), location), file).owned, location);
-    const result = removeSpans(text, found.flatMap((u) => removalSpans(text, u as Owned & PyUnit)));
+    const result = removeSpans(text, (found as Array<Owned & PyUnit>).flatMap((u) => (u.kind === 'element' ? elementRemovalSpans(text, u.kv.array!, u.index) : [{ start: u.start, end: u.end }])));
     parseToml(result, file);
     return result;
   },
 };
-
-/** The spans to delete for a unit: a list element takes its comma (or the one it was given) along. */
-function removalSpans(text: string, unit: Owned & PyUnit): Array<{ start: number; end: number }> {
-  if (unit.kind !== 'element') return [{ start: unit.start, end: unit.end }];
-  const list = unit.kv.array!;
-  const element = list.elements[unit.index];
-  const previous = list.elements[unit.index - 1];
-  const next = list.elements[unit.index + 1];
-  if (text[unit.end - 1] === '\n') {
-    // The last element without a trailing comma: the comma before it came with it.
-    if (!next && element.comma === undefined && previous?.comma === previous?.end && previous) {
-      return [{ start: previous.comma!, end: previous.comma! + 1 }, { start: unit.start, end: unit.end }];
-    }
-    return [{ start: unit.start, end: unit.end }];
-  }
-  if (next) return [{ start: element.start, end: next.start }];
-  if (!previous) return [{ start: element.start, end: element.comma !== undefined ? element.comma + 1 : element.end }];
-  if (element.comma !== undefined) return [{ start: previous.comma! + 1, end: element.comma + 1 }];
-  return [{ start: previous.end, end: element.end }];
-}
 
 function addToPyproject(original: string, file: string, input: AddInput): AddResult {
   const locations = allLocations(refsOf(input.model), input.target);
