@@ -20,7 +20,7 @@ const TEMPLATE = new URL('../../generators/docker/templates/Dockerfile.ejs', imp
 export const dockerfileRegistry: Registry = {
   id: 'dockerfile',
   phase: 'docker',
-  files: (input, location) => (location ? [location.names.dockerfile] : input.model.locations.map((l) => l.names.dockerfile)),
+  files: (input, location) => (location ? [location.names.dockerfile] : auditedLocations(input).map((l) => l.names.dockerfile)),
 
   footprint: (text, file) => [{ key: 'file', what: file, start: 0, end: text.length, line: 1 }],
 
@@ -50,17 +50,19 @@ export const dockerfileRegistry: Registry = {
     return { text: result, warnings, leftOut: [] };
   },
 
-  audit(_text, _file, input) {
-    return auditedLocations(input)
-      .filter((location) => input.read(location.names.dockerfile) === undefined)
-      .map((location) => ({
+  audit(text, file, input) {
+    const location = auditedLocations(input).find((l) => l.names.dockerfile === file);
+    if (text !== undefined || !location) return [];
+    return [
+      {
         registry: 'dockerfile',
-        file: location.names.dockerfile,
+        file,
         location: location.names.snake,
-        problem: `${location.names.snake} has no ${location.names.dockerfile}`,
+        problem: `${location.names.snake} has no ${file}`,
         fix: `dagster-location docker ${location.names.snake} (or dagster-location doctor --fix)`,
         fixable: true,
-      }));
+      },
+    ];
   },
 
   remove: () => undefined,

@@ -33,7 +33,7 @@ function siblings(input: RegistryInput, source: LocationRef, target: LocationRef
 export const envTemplateRegistry: Registry = {
   id: 'env',
   phase: 'env',
-  files: (input, location) => (location ? [pathOf(input, location)] : refsOf(input.model).map((l) => pathOf(input, l))),
+  files: (input, location) => (location ? [pathOf(input, location)] : auditedLocations(input).map((l) => pathOf(input, l))),
 
   footprint: (text, file) => [{ key: 'file', what: file, start: 0, end: text.length, line: 1 }],
 
@@ -55,17 +55,19 @@ export const envTemplateRegistry: Registry = {
     return { text: result, warnings: [], leftOut: [] };
   },
 
-  audit(_text, _file, input) {
-    return auditedLocations(input)
-      .filter((l) => input.read(pathOf(input, l)) === undefined)
-      .map((l) => ({
+  audit(text, file, input) {
+    const location = auditedLocations(input).find((l) => pathOf(input, l) === file);
+    if (text !== undefined || !location) return [];
+    return [
+      {
         registry: 'env',
-        file: pathOf(input, l),
-        location: l.names.snake,
-        problem: `${l.names.snake} has no env template ${pathOf(input, l)}`,
-        fix: `dagster-location env ${l.names.snake} (or dagster-location doctor --fix)`,
+        file,
+        location: location.names.snake,
+        problem: `${location.names.snake} has no env template ${file}`,
+        fix: `dagster-location env ${location.names.snake} (or dagster-location doctor --fix)`,
         fixable: true,
-      }));
+      },
+    ];
   },
 
   remove: () => undefined,

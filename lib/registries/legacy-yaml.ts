@@ -5,6 +5,7 @@
  * files as they are.
  */
 import type { RunContext } from '../location-generator.js';
+import { newReport } from '../report.js';
 import type { Location } from '../monorepo.js';
 import { yamlJs } from '../monorepo.js';
 import { entryFields, findNodes, isAlias, parseYaml } from '../editors/yaml.js';
@@ -20,7 +21,7 @@ function context(input: AddInput): RunContext {
     port: input.target.port ?? input.model.conventions.basePort,
     description: input.description,
     clickhouse: input.clickhouse,
-    report: { created: new Set(), changed: new Set(), warnings: [], notes: [] },
+    report: newReport(),
   };
 }
 

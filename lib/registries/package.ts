@@ -22,8 +22,10 @@ function filesFor(input: AddInput) {
 export const packageRegistry: Registry = {
   id: 'package',
   phase: 'package',
-  files: (_input, location) =>
-    location ? ['__init__.py', 'pyproject.toml', 'definitions.py', 'assets/__init__.py'].map((f) => `${location.names.packageDir}/${f}`) : [],
+  files: (input, location) =>
+    location
+      ? ['__init__.py', 'pyproject.toml', 'definitions.py', 'assets/__init__.py'].map((f) => `${location.names.packageDir}/${f}`)
+      : auditedLocations(input).map((l) => `${l.names.packageDir}/pyproject.toml`),
 
   footprint: (text, file) => [{ key: 'file', what: file, start: 0, end: text.length, line: 1 }],
 
@@ -34,17 +36,19 @@ export const packageRegistry: Registry = {
     return { text: ejs.render(readFileSync(new URL(spec.template, TEMPLATES), 'utf8'), spec.data), warnings: [], leftOut: [] };
   },
 
-  audit(_text, _file, input) {
-    return auditedLocations(input)
-      .filter((l) => input.read(`${l.names.packageDir}/pyproject.toml`) === undefined && input.read(`${l.names.packageDir}/definitions.py`) !== undefined)
-      .map((l) => ({
+  audit(text, file, input) {
+    const location = auditedLocations(input).find((l) => `${l.names.packageDir}/pyproject.toml` === file);
+    if (text !== undefined || !location) return [];
+    return [
+      {
         registry: 'package',
-        file: `${l.names.packageDir}/pyproject.toml`,
-        location: l.names.snake,
-        problem: `${l.names.snake} has no pyproject.toml of its own`,
-        fix: `dagster-location package ${l.names.snake} (or dagster-location doctor --fix)`,
+        file,
+        location: location.names.snake,
+        problem: `${location.names.snake} has no pyproject.toml of its own`,
+        fix: `dagster-location package ${location.names.snake} (or dagster-location doctor --fix)`,
         fixable: true,
-      }));
+      },
+    ];
   },
 
   remove: () => undefined,
