@@ -282,7 +282,8 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
         }
         this.ctx.report.warnings.push(...result.warnings.filter((w) => !this.ctx.report.warnings.includes(w)));
         this.ctx.report.leftOut.push(...result.leftOut);
-        if (result.text === undefined || result.text === before || (before === undefined && result.text === '')) continue;
+        const noFile = result.noFile || (before === undefined && result.text === '' && result.warnings.length > 0);
+        if (noFile || result.text === before) continue;
         this.fs.write(this.repoPath(file), result.text);
         (before === undefined ? this.ctx.report.created : this.ctx.report.changed).add(file);
       }

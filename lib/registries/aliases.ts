@@ -58,7 +58,7 @@ export const aliasesRegistry: Registry = {
 
   add(text, file, input) {
     const { target } = input;
-    if (text === undefined || target.names.short === target.names.snake) return { text: text ?? '', warnings: [], leftOut: [] };
+    if (text === undefined || target.names.short === target.names.snake) return { text: text ?? '', noFile: text === undefined, warnings: [], leftOut: [] };
     const locations = names(input, [target.names.snake]);
     let result = addAlias(text, { locations, short: target.names.short, name: target.names.snake, file });
     const warnings: string[] = [];

@@ -104,7 +104,7 @@ export const bakeRegistry: Registry = {
 
   add(text, file, input) {
     if (text === undefined) {
-      return { text: '', warnings: [`${file} not found: no bake target ${input.target.names.image} was added.`], leftOut: [] };
+      return { text: '', noFile: true, warnings: [`${file} not found: no bake target ${input.target.names.image} was added.`], leftOut: [] };
     }
     return addToBake(text, file, input);
   },
@@ -161,7 +161,7 @@ function addToBake(original: string, file: string, input: AddInput): AddResult {
     const next = todo.replicate.find((u) => !done.has(u.key)) as OwnedBake | undefined;
     if (!next) break;
     done.add(next.key);
-    text = replicate(text, file, units, next, source, input, leftOut);
+    text = replicate(text, file, units, next, next.owner, input, leftOut);
   }
   const still = missing(ownedUnits(text, file, locations), source, target).replicate;
   if (still.length > 0) throw new EditError(`could not add ${target.names.snake}'s counterpart of ${still[0].what}`, file, still[0].line);

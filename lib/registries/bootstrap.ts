@@ -35,7 +35,7 @@ export const bootstrapRegistry: Registry = {
 
   add(text, file, input) {
     if (text === undefined) {
-      return { text: '', warnings: input.clickhouse ? [`${file} not found: the bootstrap image will not ship ${input.target.names.packageDir}/clickhouse`] : [], leftOut: [] };
+      return { text: '', noFile: true, warnings: input.clickhouse ? [`${file} not found: the bootstrap image will not ship ${input.target.names.packageDir}/clickhouse`] : [], leftOut: [] };
     }
     if (!input.clickhouse) return { text, warnings: [], leftOut: [] };
     return addLines(text, file, input);

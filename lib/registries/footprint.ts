@@ -76,10 +76,21 @@ export function missing(owned: readonly Owned[], source: LocationRef, target: Lo
   const siblingKeys = new Set(owned.filter(isSibling).map((u) => u.key));
   const replicate: Owned[] = [];
   const leftOut: Owned[] = [];
+  const sourceKeys = new Set<string>();
   for (const unit of footprintOf(owned, source)) {
+    sourceKeys.add(unit.key);
     if (targetKeys.has(unit.key)) continue;
     if (unit.comment && !siblingKeys.has(unit.key)) leftOut.push(unit);
     else replicate.push(unit);
+  }
+  // What every sibling has and the source lacks is the pattern too (the source drifted): copied
+  // from the last sibling that has it.
+  const siblings = [...new Map(owned.filter(isSibling).map((u) => [u.owner.names.snake, u.owner])).values()];
+  const keysOf = (l: LocationRef) => new Set(footprintOf(owned, l).filter((u) => !u.comment).map((u) => u.key));
+  const siblingSets = siblings.map(keysOf);
+  for (const key of siblingSets[0] ?? []) {
+    if (sourceKeys.has(key) || targetKeys.has(key) || !siblingSets.every((keys) => keys.has(key))) continue;
+    replicate.push(owned.filter((u) => u.key === key && isSibling(u)).at(-1)!);
   }
   return { replicate, leftOut };
 }

@@ -49,7 +49,7 @@ function dependsOn(value: unknown): string[] {
   return [];
 }
 
-const missingFile = (file: string, why: string) => ({ text: '', warnings: [`${file} not found: ${why}`], leftOut: [] });
+const missingFile = (file: string, why: string) => ({ text: '', noFile: true, warnings: [`${file} not found: ${why}`], leftOut: [] });
 
 export const composeRegistry: Registry = {
   id: 'compose',

@@ -32,7 +32,7 @@ export const packageRegistry: Registry = {
   add(text, file, input) {
     if (text !== undefined) return { text, warnings: [], leftOut: [] };
     const spec = filesFor(input).find((f) => f.path === file);
-    if (!spec) return { text: '', warnings: [], leftOut: [] };
+    if (!spec) return { text: '', noFile: true, warnings: [], leftOut: [] };
     return { text: ejs.render(readFileSync(new URL(spec.template, TEMPLATES), 'utf8'), spec.data), warnings: [], leftOut: [] };
   },
 

@@ -142,7 +142,7 @@ function addToPyproject(original: string, file: string, input: AddInput): AddRes
     const next = todo.replicate.find((u) => !done.has(u.key));
     if (!next) break;
     done.add(next.key);
-    text = replicate(text, file, units, next as Owned & PyUnit, source, input.target);
+    text = replicate(text, file, units, next as Owned & PyUnit, next.owner, input.target);
   }
   const after = owned(text, locations, file).owned;
   const still = missing(after, source, input.target).replicate;

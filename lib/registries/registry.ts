@@ -68,6 +68,8 @@ export interface AddResult {
   warnings: string[];
   /** Particulars of the canonical that were not copied on purpose. */
   leftOut: LeftOut[];
+  /** The file does not exist and is not to be created (`text` is then meaningless). */
+  noFile?: boolean;
 }
 
 /** What every operation gets: the model (read once) and a reader of the current (staged) texts. */

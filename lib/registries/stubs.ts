@@ -75,7 +75,7 @@ export const stubsRegistry: Registry = {
   footprint: (text, _file, location) => stubConstructs(text, location.names.snake),
 
   add(text, file, input) {
-    if (text === undefined) return { text: '', warnings: [], leftOut: [] };
+    if (text === undefined) return { text: '', noFile: true, warnings: [], leftOut: [] };
     return { text: addMemberStub(text, input.target.names.snake, file), warnings: [], leftOut: [] };
   },
 
