@@ -40,6 +40,16 @@ export const FIXTURES = [
 
 /** The text without one construct; an element of a one-line list takes one comma and space along. */
 function without(text: string, start: number, end: number): string {
+  // An element alone on its line: the line goes (its comma and comment too).
+  const lineStartAt = text.lastIndexOf('\n', start - 1) + 1;
+  const lineEndAt = text.indexOf('\n', end) === -1 ? text.length : text.indexOf('\n', end) + 1;
+  if (/^[ \t]*$/.test(text.slice(lineStartAt, start)) && /^[ \t]*,?[ \t]*((#|\/\/).*)?\r?\n?$/.test(text.slice(end, lineEndAt)) && text[end - 1] !== '\n') {
+    return without(text, lineStartAt, lineEndAt);
+  }
+  // A block between blank lines takes one of them along.
+  if (text[end - 1] === '\n' && /\n[ \t]*\r?\n$/.test(text.slice(0, start)) && /^[ \t]*\r?\n/.test(text.slice(end))) {
+    return text.slice(0, text.lastIndexOf('\n', start - 2) + 1) + text.slice(end);
+  }
   if (start > 1 && text.slice(start - 2, start) === ', ') return text.slice(0, start - 2) + text.slice(end);
   if (text.slice(end, end + 2) === ', ') return text.slice(0, start) + text.slice(end + 2);
   // The last line of a list without a trailing comma: the comma before it goes too.
