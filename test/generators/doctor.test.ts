@@ -113,4 +113,22 @@ describe('dagster-location doctor', () => {
     assert.deepEqual(audit(dir).problems, []);
     assert.match(readFileSync(join(dir, 'workspace.yaml'), 'utf8'), /host: fraud_signals\n\s+port: 4002/);
   });
+
+  it('sees a location nobody registered (a definitions.py outside the members), and --fix registers it everywhere', () => {
+    const dir = copyFixture(MESSY);
+    addByHand(dir);
+    // Not even a workspace member: only its folder says it is there.
+    edit(dir, 'pyproject.toml', (t) => t.replace(', "src/fraud_signals"]', ']'));
+    const before = runBin(dir, ['doctor']);
+    assert.equal(before.status, 1, before.output);
+    assert.match(before.output, /^fraud_signals\s+\?\s+/m);
+    assert.match(before.output, /src\/fraud_signals\/definitions\.py: fraud_signals has a definitions\.py but is not a workspace member/);
+    assert.match(before.output, /pyproject\.toml:\d+: fraud_signals has no counterpart of underwriting_ml's "src\/underwriting_ml" in \[tool\.uv\.workspace\]\.members/);
+    const fixed = runBin(dir, ['doctor', '--fix', '--force', '--skip-install']);
+    assert.equal(fixed.status, 0, fixed.output);
+    assert.match(readFileSync(join(dir, 'pyproject.toml'), 'utf8'), /"src\/fraud_signals",/);
+    assert.match(readFileSync(join(dir, 'docker-bake.hcl'), 'utf8'), /target "dagster-fraud-signals"/);
+    const after = runBin(dir, ['doctor']);
+    assert.equal(after.status, 0, after.output);
+  });
 });
