@@ -14,6 +14,8 @@ import { EditError } from './editors/text.js';
 import { diskLister, findLocation, findMonorepoRoot, nextFreePort, readMonorepo, type Location, type Monorepo } from './monorepo.js';
 import { defaultShortName, locationNames, renamer, type LocationNames, type Renamer } from './naming.js';
 import { BOM, linkEscape, type RepoFiles } from './repo-files.js';
+import { registriesOf } from './registries/index.js';
+import type { AddInput, LocationRef, Phase, Registry } from './registries/registry.js';
 import { formatSummary, newReport, useColor, type CommandRunner, type Report } from './report.js';
 import { checkPackageName, checkPort, checkShortName } from './validate.js';
 
@@ -264,17 +266,63 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
       }
       throw new EditError('file not found', path);
     }
-    let result: string;
-    try {
-      result = change(text);
-    } catch (error) {
-      if (error instanceof EditError && !error.file) throw new EditError(error.message.replace(/^: /, ''), path, error.line);
-      throw error;
-    }
+    const result = this.withFile(path, () => change(text));
     if (result !== text) {
       const full = this.checkContained(path, 'edit');
       this.fs.write(full, this.repoFiles()?.hasBom(full) ? BOM + result : result);
       this.ctx.report.changed.add(path);
+    }
+  }
+
+  /** Run an edit of `path`; an editor's error that names no file is given this one. */
+  private withFile<T>(path: string, edit: () => T): T {
+    try {
+      return edit();
+    } catch (error) {
+      if (error instanceof EditError && !error.file) throw new EditError(error.message.replace(/^: /, ''), path, error.line);
+      throw error;
+    }
+  }
+
+  /** The registries' view of this run: the model, the staged texts, the location and the one it copies. */
+  protected registryInput(): AddInput & { list: (dir: string) => string[] } {
+    const { model, names, port, clickhouse, description } = this.ctx;
+    const target: LocationRef = { names, port, hasClickhouse: clickhouse };
+    const others = model.locations.filter((l) => l.names.snake !== names.snake);
+    const source =
+      others.find((l) => l.names.snake === model.canonical?.names.snake) ??
+      others.at(-1) ??
+      // No location to copy: the target stands in for itself, and each registry falls back.
+      { names, member: names.packageDir, port, hasClickhouse: clickhouse };
+    return { model, read: (path) => this.readText(path), list: diskLister(this.destinationRoot()), target, source, description, clickhouse };
+  }
+
+  /**
+   * Apply the registries of a phase for this run's location: each file's staged text through the
+   * registry's add, the result staged (created or changed), its warnings and left-out
+   * particulars recorded in the report. A conflict stops the run before anything is written.
+   */
+  protected _applyRegistries(phase: Phase, only: (registry: Registry) => boolean = () => true): void {
+    const input = this.registryInput();
+    for (const registry of registriesOf(phase).filter(only)) {
+      for (const file of registry.files(input, input.target)) {
+        const before = this.readText(file);
+        let result: ReturnType<Registry['add']> | undefined;
+        const add = (text: string | undefined) => {
+          result = registry.add(text, file, input);
+          this.ctx.report.warnings.push(...result.warnings.filter((w) => !this.ctx.report.warnings.includes(w)));
+          this.ctx.report.leftOut.push(...result.leftOut);
+          return result.text;
+        };
+        // Staged like every other edit: links out of the repo refused, a BOM kept, errors named by file.
+        if (before !== undefined) {
+          this.editFile(file, add);
+          continue;
+        }
+        const text = this.withFile(file, () => add(undefined));
+        const noFile = result!.noFile || (text === '' && result!.warnings.length > 0);
+        if (!noFile) this.createFile(file, text);
+      }
     }
   }
 
