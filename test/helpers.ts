@@ -14,6 +14,7 @@ import helpers from 'yeoman-test';
 export const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 export const EXAMPLE = join(PROJECT, 'example');
 export const MESSY = join(PROJECT, 'test', 'fixtures', 'messy');
+export const REALWORLD = join(PROJECT, 'test', 'fixtures', 'realworld');
 export const BIN = join(PROJECT, 'dist', 'bin', 'dagster-location.js');
 
 /** A fresh copy of a fixture monorepo in a temporary folder. */
