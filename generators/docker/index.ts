@@ -7,7 +7,11 @@
 import { LocationGenerator, type LocationOptions } from '../../lib/location-generator.js';
 import { addStub, locationDockerfileProblems } from '../../lib/editors/dockerfile.js';
 import { entryFields, parseYaml } from '../../lib/editors/yaml.js';
-import { composeEdit, dockerfileFromCanonical, dockerfileTemplateData, stackEdit, stackImage, stubMembers, type ServiceEdit } from './files.js';
+import { composeRegistry } from '../../lib/registries/compose.js';
+import type { Registry } from '../../lib/registries/registry.js';
+import { stackRegistry } from '../../lib/registries/stack.js';
+import { registryInput } from '../../lib/registries/yaml-footprint.js';
+import { dockerfileFromCanonical, dockerfileTemplateData, stackImage, stubMembers } from './files.js';
 
 export default class DockerGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
@@ -50,6 +54,25 @@ export default class DockerGenerator extends LocationGenerator {
     }
   }
 
+  /** A registry's add on one file: its warnings and what it left out go to the summary. */
+  _addWith(registry: Registry, file: string, optional: string) {
+    const input = registryInput(this.ctx, (path) => this.readText(path));
+    if (!input) {
+      this.ctx.report.warnings.push(`${file}: no other code location to copy: ${optional}`);
+      return;
+    }
+    this.editFile(
+      file,
+      (text) => {
+        const result = registry.add(text, file, input);
+        this.ctx.report.warnings.push(...result.warnings);
+        this.ctx.report.notes.push(...result.leftOut.map((l) => `${l.file}${l.line ? `:${l.line}` : ''}: ${l.what} was not copied for ${this.ctx.names.snake} (${l.why})`));
+        return result.text;
+      },
+      { optional },
+    );
+  }
+
   /** The guide's pitfall: every Dockerfile that runs `uv sync --frozen` copies every member's pyproject.toml. */
   _addStubs() {
     for (const file of this.ctx.model.frozenDockerfiles) {
@@ -58,18 +81,10 @@ export default class DockerGenerator extends LocationGenerator {
   }
 
   _editServices() {
-    const { model, names, port, report } = this.ctx;
+    const { model, names, report } = this.ctx;
     const { compose, stack } = model.conventions.files;
-    const locations = model.locations.filter((l) => l.names.snake !== names.snake);
-    const canonical = model.canonical && model.canonical.names.snake !== names.snake ? model.canonical : undefined;
-    const edit = (file: string): ServiceEdit => ({ file, names, port, locations, canonical, warn: (m) => report.warnings.push(m) });
-
-    this.editFile(compose, (text) => composeEdit(text, edit(compose)), {
-      optional: `add a ${names.service} service (and depends_on of the webserver and daemon) when there is one`,
-    });
-    this.editFile(stack, (text) => stackEdit(text, { ...edit(stack), conventions: model.conventions }), {
-      optional: `add a ${names.service} Swarm service when there is one`,
-    });
+    this._addWith(composeRegistry, compose, `add a ${names.service} service (and depends_on of the webserver and daemon) when there is one`);
+    this._addWith(stackRegistry, stack, `add a ${names.service} Swarm service when there is one`);
     const text = this.readText(stack);
     if (text !== undefined) {
       const image = entryFields(parseYaml(text, stack), ['services'], ['image']).get(names.service)?.image;
