@@ -576,11 +576,13 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
     const edits = new YamlEdits(result, file);
     const all = locations.filter((l) => !same(l, target)).map((l) => (same(l, source) ? fresh : yamlFootprint(index, l).constructs));
     const runAfter = runPlacements(fresh, all.flat());
+    const copiedOut: LeftOut[] = [];
     for (const construct of entries) {
       const c = byKey.get(construct.key)!;
       const shaped = options.shape?.(c, index);
       if (shaped) leftOut.push(...shaped.leftOut.map((l) => ({ ...l, line: l.line && lineOnDisk(text, options.onDisk, l.line) })));
-      const planned = planCopy(edits, index, c, all.flat(), { ...options, target, locations }, shaped?.changes ?? [], runAfter.get(c));
+      const planned = planCopy(edits, index, c, all.flat(), { ...options, target, locations }, shaped?.changes ?? [], runAfter.get(c), copiedOut);
+      leftOut.push(...copiedOut.splice(0).map((l) => ({ ...l, line: l.line && lineOnDisk(text, options.onDisk, l.line) })));
       if (planned) warnings.push(`${file}:${lineOnDisk(text, options.onDisk, c.line)}: ${c.what} is ${planned}; add ${target.names.snake}'s counterpart by hand.`);
     }
     result = edits.apply();
@@ -659,7 +661,8 @@ function planCopy(
   siblings: YamlConstruct[],
   options: ReplicateOptions,
   changes: Splice[],
-  placement?: number,
+  placement: number | undefined,
+  leftOut: LeftOut[],
 ): string | undefined {
   const { text } = index;
   const { source, target } = options;
@@ -685,7 +688,8 @@ function planCopy(
     if (/\S/.test(before)) body = before.replace(/[^\t]/g, ' ') + body.slice(before.length);
   }
   const lead = text.slice(c.start, bodyStart);
-  const copy = copyText(lead, body, c.item, index, options);
+  const copy = copyText(lead, body, c.item, index, options, c.line);
+  leftOut.push(...copy.leftOut);
   if (copy.lines.length === 0) return 'made of text the copy would leave out';
   const lines = [...copy.lines];
   if (blankBetween(text, collection, afterItem)) lines.unshift('');
@@ -711,18 +715,35 @@ function planCopy(
  * target's own; comments follow commentForCopy; other case variants of the source's name are
  * written as the target's.
  */
-function copyText(lead: string, body: string, item: unknown, index: YamlIndex, options: ReplicateOptions): { lines: string[] } {
-  const { source, target, description } = options;
+function copyText(lead: string, body: string, item: unknown, index: YamlIndex, options: ReplicateOptions, firstLine: number): { lines: string[]; leftOut: LeftOut[] } {
+  const { source, target, description, file } = options;
   const eolLines = (t: string) => (t === '' ? [] : splitLines(t));
+  const leftOut: LeftOut[] = [];
   const leadLines = eolLines(lead).map((line) => (mentionsSource(line, source, target) ? commentForCopy(line, source, target, description) : undefined));
-  const bodyLines = eolLines(body).map((line) => {
-    if (/^[ \t]*#/.test(line)) return commentForCopy(line, source, target, description);
+  const leadCount = eolLines(lead).length;
+  const bodyLines: Array<string | undefined> = [];
+  eolLines(body).forEach((line, i) => {
+    if (/^[ \t]*#/.test(line)) {
+      bodyLines.push(commentForCopy(line, source, target, description));
+      return;
+    }
+    // A list item that only contains the source's name or port inside another word
+    // (`tests/test_underwriting_views.py`, `docs/adr-4001-clickhouse.md`) is not the source's
+    // own path to rename: it is left out, with the comment lines right above it.
+    const item = /^[ \t]*-[ \t]+(\S.*?)[ \t]*$/.exec(line);
+    if (item && !/^[&*]/.test(item[1]) && !/:([ \t]|$)/.test(item[1]) && looseVariants(line, source).length > 0) {
+      leftOut.push({ file, line: firstLine + leadCount + i, what: `the list item ${item[1]}`, why: `it only contains ${source.names.snake}'s ${looseVariants(line, source).join(', ')} inside another name, so it is not ${source.names.snake}'s own to rename` });
+      const indent = /^[ \t]*/.exec(line)![0];
+      while (bodyLines.length > 0 && bodyLines.at(-1) !== undefined && new RegExp(`^${indent}#`).test(bodyLines.at(-1)!)) bodyLines.pop();
+      bodyLines.push(undefined);
+      return;
+    }
     const trailing = trailingComment(line);
     if (trailing !== undefined && mentionsSource(line.slice(trailing), source, target)) {
       const rewritten = commentForCopy(line.slice(trailing).replace(/^[ \t]+/, ''), source, target, description);
       line = rewritten === undefined ? line.slice(0, trailing) : line.slice(0, trailing) + line.slice(trailing).match(/^[ \t]+/)![0] + rewritten;
     }
-    return renameVariants(renameMentions(line, source, target), source, target);
+    bodyLines.push(renameVariants(renameMentions(line, source, target), source, target));
   });
   let text = [...leadLines, ...bodyLines].filter((l): l is string => l !== undefined).join('\n');
   for (const { name, node } of definedAnchors(item)) {
@@ -741,7 +762,20 @@ function copyText(lead: string, body: string, item: unknown, index: YamlIndex, o
       text = text.replace(new RegExp(`[ \\t]*&${escaped}(?![^\\s,\\[\\]{}])([ \\t]*)(?=\\n|$)|&${escaped}(?![^\\s,\\[\\]{}])[ \\t]*`, 'g'), '');
     }
   }
-  return { lines: text.split('\n').filter((line, i, all) => !(line === '' && i === all.length - 1)) };
+  return { lines: text.split('\n').filter((line, i, all) => !(line === '' && i === all.length - 1)), leftOut };
+}
+
+/** The source's name (any case) or port written inside other words of a line, outside its mentions. */
+function looseVariants(line: string, source: LocationRef): string[] {
+  const own: Array<[number, number]> = [];
+  for (const m of line.matchAll(mentionPattern(source))) own.push([m.index!, m.index! + m[0].length]);
+  const outside = (s: number, e: number) => !own.some(([a, b]) => s < b && a < e);
+  const found: string[] = [];
+  for (const m of line.matchAll(variantPattern(source))) if (outside(m.index!, m.index! + m[0].length)) found.push(`name (${m[0]})`);
+  if (source.port !== undefined) {
+    for (const m of line.matchAll(new RegExp(`(?<!\\d)${source.port}(?!\\d)`, 'g'))) if (outside(m.index!, m.index! + m[0].length)) found.push(`port (${m[0]})`);
+  }
+  return [...new Set(found)];
 }
 
 function mentionsSource(text: string, source: LocationRef, target: LocationRef): boolean {
