@@ -111,7 +111,7 @@ function target(input: AddInput): LocationRef {
 }
 
 /** A container name or a host port the new service would take that another service has: refused, naming the line. */
-function refuseTaken(index: YamlIndex, source: LocationRef, to: LocationRef, sourceConstructs: YamlConstruct[]): void {
+function refuseTaken(index: YamlIndex, source: LocationRef, to: LocationRef, sourceConstructs: YamlConstruct[], diskLine: (line: number) => number): void {
   const services = index.doc.get('services', true);
   if (!isMap(services)) return;
   const service = sourceConstructs.find((c) => c.path.length === 1 && c.path[0] === 'services' && c.kind === 'pair');
@@ -124,7 +124,7 @@ function refuseTaken(index: YamlIndex, source: LocationRef, to: LocationRef, sou
     if (name === to.names.service || !isMap(pair.value)) continue;
     const node = pair.value.get('container_name', true) as Node | undefined;
     if (wanted !== undefined && isScalar(node) && node.value === wanted) {
-      throw new EditError(`container_name ${wanted}, which ${to.names.service}'s service needs, is already the container of ${name}`, index.file, lineNumber(index.text, node.range![0]));
+      throw new EditError(`container_name ${wanted}, which ${to.names.service}'s service needs, is already the container of ${name}`, index.file, diskLine(lineNumber(index.text, node.range![0])));
     }
   }
 }
@@ -149,7 +149,7 @@ export function addCompose(text: string, file: string, input: AddInput): AddResu
       description: input.description,
       skip: skipEmbedded,
       onDisk,
-      conflicts: (idx, sourceFp) => refuseTaken(idx, found.source, to, sourceFp.constructs),
+      conflicts: (idx, sourceFp, _t, diskLine) => refuseTaken(idx, found.source, to, sourceFp.constructs, diskLine),
     });
     result = copied.text;
     warnings.push(...copied.warnings);

@@ -13,6 +13,7 @@ import {
   replicate,
   sourceIn,
   knownLocations,
+  lineOnDisk,
   withLocation,
   yamlFootprint,
   YamlIndex,
@@ -53,13 +54,13 @@ function servers(index: YamlIndex): Server[] {
 }
 
 /** The new location's port or name already taken with another meaning: refused, naming the line. */
-function refuseConflicts(index: YamlIndex, to: LocationRef, lineOffset: number): void {
+function refuseConflicts(index: YamlIndex, to: LocationRef, line: (line: number) => number): void {
   for (const server of servers(index)) {
     if (server.name === to.names.snake && to.port !== undefined && server.port !== undefined && server.port !== to.port) {
-      throw new EditError(`${to.names.snake} already has a grpc_server entry on port ${server.port}, not ${to.port}`, index.file, server.line + lineOffset);
+      throw new EditError(`${to.names.snake} already has a grpc_server entry on port ${server.port}, not ${to.port}`, index.file, line(server.line));
     }
     if (server.name !== to.names.snake && to.port !== undefined && server.port === to.port) {
-      throw new EditError(`port ${to.port} is already the grpc_server port of ${server.name ?? 'another entry'}`, index.file, server.line + lineOffset);
+      throw new EditError(`port ${to.port} is already the grpc_server port of ${server.name ?? 'another entry'}`, index.file, line(server.line));
     }
   }
 }
@@ -72,7 +73,7 @@ export function addWorkspaceText(text: string, input: AddInput, options: Workspa
   const locations = withLocation(knownLocations(input), to);
   const index = new YamlIndex(text, file, locations);
   if (!isSeq(index.doc.get('load_from', true))) throw new EditError('no `load_from:` list of code servers', file);
-  refuseConflicts(index, to, offset);
+  refuseConflicts(index, to, (line) => lineOnDisk(text, options.onDisk, line) + offset);
   const found = sourceIn(index, input.source, to);
   if (!found) {
     if (yamlFootprint(index, to).constructs.length > 0) return { text, warnings: [], leftOut: [] };

@@ -521,7 +521,7 @@ export interface ReplicateOptions {
   /** Registry-specific changes of a copy (the Swarm stack's particulars). */
   shape?: (construct: YamlConstruct, index: YamlIndex) => CopyShape | undefined;
   /** Registry-specific refusals, before anything is planned. */
-  conflicts?: (index: YamlIndex, source: YamlFootprint, target: YamlFootprint) => void;
+  conflicts?: (index: YamlIndex, source: YamlFootprint, target: YamlFootprint, diskLine: (line: number) => number) => void;
 }
 
 export interface ReplicateResult {
@@ -547,9 +547,18 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
   let index = new YamlIndex(text, file, locations, options.skip);
   const sourceFp = yamlFootprint(index, source);
   const targetFp = yamlFootprint(index, target);
-  options.conflicts?.(index, sourceFp, targetFp);
-  refuseUnrelated(index, sourceFp, targetFp, source, target);
+  const diskLine = (line: number) => lineOnDisk(text, options.onDisk, line);
+  options.conflicts?.(index, sourceFp, targetFp, diskLine);
+  refuseUnrelated(index, sourceFp, targetFp, source, target, diskLine);
   const missing = missingConstructs(sourceFp.constructs, targetFp.constructs, target);
+  // An anchor a copy would define that the file already has: refused, on the line on disk.
+  for (const c of missing) {
+    for (const { name } of definedAnchors(c.item)) {
+      const renamed = renameMentions(name, source, target);
+      const existing = renamed !== name ? anchorLine(index, renamed) : undefined;
+      if (existing !== undefined) throw new EditError(`the anchor &${renamed} that ${target.names.snake}'s copy of ${c.what} needs is already defined`, file, lineOnDisk(text, options.onDisk, existing));
+    }
+  }
   const leftOut: LeftOut[] = [];
   for (const c of sourceFp.constructs) {
     if (needsClickhouse(c) && !target.hasClickhouse && !targetFp.constructs.some((t) => t.key === c.key)) {
@@ -597,7 +606,7 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
  * is judged by the scalars that name the location: the existing one must share at least half of
  * the source's, each written for its own location.
  */
-function refuseUnrelated(index: YamlIndex, sourceFp: YamlFootprint, targetFp: YamlFootprint, source: LocationRef, target: LocationRef): void {
+function refuseUnrelated(index: YamlIndex, sourceFp: YamlFootprint, targetFp: YamlFootprint, source: LocationRef, target: LocationRef, diskLine: (line: number) => number): void {
   for (const t of targetFp.constructs) {
     const s = sourceFp.constructs.find((c) => c.key === t.key);
     if (!s || s.kind === 'comment') continue;
@@ -607,9 +616,9 @@ function refuseUnrelated(index: YamlIndex, sourceFp: YamlFootprint, targetFp: Ya
     const shared = [...a].filter((x) => b.has(x)).length;
     if (shared * 2 < a.size) {
       throw new EditError(
-        `${t.what} already exists for ${target.names.snake} with another meaning (it does not read like ${source.names.snake}'s ${s.what}, line ${s.line}); rename or remove it first`,
+        `${t.what} already exists for ${target.names.snake} with another meaning (it does not read like ${source.names.snake}'s ${s.what}, line ${diskLine(s.line)}); rename or remove it first`,
         index.file,
-        t.line,
+        diskLine(t.line),
       );
     }
   }
