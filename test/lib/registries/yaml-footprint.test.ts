@@ -120,6 +120,12 @@ describe('names and prose in copies', () => {
     assert.equal(commentForCopy('# canonical example; keep the others in the same shape', UW, NA, 'x'), undefined);
   });
 
+  it("a copied value that spells the name another way (Title, UPPER, spaced) gets the new location's spelling", () => {
+    const text = 'steps:\n  - step: &deploy-underwriting_ml\n      name: Deploy Underwriting ML (UNDERWRITING)\n';
+    const result = replicate(text, { file: 'x.yml', source: UW, target: NA, locations: ALL, description: '' });
+    assert.equal(yamlJs(result.text).steps[1].step.name, 'Deploy Network Analytics (ANALYTICS)');
+  });
+
   it('every case and spacing of the name is found and written as the new one\'s', () => {
     assert.deepEqual(survivingVariants('Deploy Underwriting ML and UNDERWRITING, underwriting ml', UW, NA), ['Underwriting ML', 'UNDERWRITING', 'underwriting ml']);
     assert.equal(renameVariants('Deploy Underwriting ML, UNDERWRITING, underwriting-ml, Underwriting', UW, NA), 'Deploy Network Analytics, ANALYTICS, network-analytics, Analytics');
