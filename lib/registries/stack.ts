@@ -31,6 +31,9 @@ export function stackImage(names: LocationNames, conventions: Conventions): stri
   return `\${${conventions.registryVariable}:-${conventions.registry}}/${names.image}:\${${names.buildTagVariable}:-latest}`;
 }
 
+/** What the guide's phase 5 gives every location's Swarm service: never left out as a particular. */
+const GUIDE = /^(image|environment(\.DAGSTER_CURRENT_IMAGE)?|volumes|networks|deploy(\.replicas|\.restart_policy(\.condition)?)?)$/;
+
 /** Settings whose values are usually sized or timed for one service. */
 const PARTICULAR = /(^|\.)(resources|replicas|limits|reservations|healthcheck\.(interval|timeout|retries|start_period|start_interval))(\.|$)/;
 
@@ -71,7 +74,7 @@ function particulars(index: YamlIndex, construct: YamlConstruct, siblings: Pair[
       const values = theirs.map((map) => (isMap(map) ? (map.items as Pair[]).find((p) => keyOf(p) === key) : undefined));
       const span = own.flow ? undefined : entrySpan(text, own, pair);
       if (values.every((v) => v === undefined)) {
-        if (!span) continue;
+        if (!span || GUIDE.test(here.slice(service.length + 1))) continue;
         changes.push({ start: lineStart(text, span.start), end: nextLineStart(text, span.end), replacement: '' });
         for (const leaf of leaves(pair.value, here)) {
           leftOut.push({ file, line: lineNumber(text, leaf.node?.range?.[0] ?? span.start), what: `${leaf.path}: ${leaf.value}`, why: `only ${source.names.snake} has it; no other location's service does` });

@@ -226,7 +226,7 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
       (node.items as Pair[]).forEach((pair, i) => {
         const set = index.mentioned(pair);
         if (!set.has(me)) return;
-        const key = keyOf(pair);
+        const key = keyText(pair);
         const part = normalize(key, location);
         if (mentions(key, location) && set.size === 1) {
           constructs.push(makeConstruct(text, location, 'pair', node, pair, i, path, [...keyParts, part], node.flow ? undefined : [...path, key].join('.')));
@@ -257,6 +257,11 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
   commentConstructs(index, location, constructs, loose);
   constructs.sort((a, b) => a.start - b.start);
   return { constructs, loose };
+}
+
+/** A map key as written (`<<` for a merge key, which the parser reads as a symbol). */
+function keyText(pair: Pair): string {
+  return isScalar(pair.key) && typeof pair.key.value === 'symbol' ? '<<' : keyOf(pair);
 }
 
 function oneLine(value: string): string {
@@ -682,7 +687,10 @@ function planCopy(
   if (placement !== undefined) after = placement;
   const afterItem = collection.items[after];
   if (c.kind === 'flow') {
-    if (!isSeq(collection) || !isScalar(c.item)) return 'in a flow collection';
+    if (!isSeq(collection) || !isScalar(c.item)) {
+      const where = lineOnDisk(text, options.onDisk, lineNumber(text, collection.range![0]));
+      throw new EditError(`${c.path.join('.') || 'the document'} is a flow ${isSeq(collection) ? 'sequence' : 'mapping'}; ${target.names.snake}'s counterpart of ${c.what} cannot be added to it in its style: write it as a block ${isSeq(collection) ? 'list' : 'mapping'} first`, options.file, where);
+    }
     const value = renameMentions(String(c.item.value), source, target);
     edits.append({ path: c.path, value });
     return undefined;
