@@ -113,6 +113,14 @@ export class YamlIndex {
   private readonly sets = new Map<unknown, Set<number>>();
   /** Ranges of block scalars: `#` lines inside them are text, not comments. */
   readonly blockScalars: Array<[number, number]> = [];
+  private readonly patterns: RegExp[];
+  /** Every variant text of every location, to find the few locations a text may mention. */
+  private readonly prefilter: RegExp;
+  private readonly byVariant = new Map<string, number[]>();
+  private readonly byText: Map<string, Set<number>>;
+  private runs?: CommentLine[][];
+  private lineStarts?: number[];
+  readonly footprints = new Map<number, YamlFootprint>();
 
   constructor(
     readonly text: string,
@@ -121,6 +129,18 @@ export class YamlIndex {
     readonly skip?: (node: Node, path: YamlPath) => boolean,
   ) {
     this.doc = parseYaml(text, file);
+    this.byText = textSets(locations);
+    this.patterns = locations.map((l) => mentionPattern(l));
+    locations.forEach((l, i) => {
+      const { names } = l;
+      for (const v of [names.snake, names.kebab, names.dotted, names.snake.toUpperCase(), names.kebab.toUpperCase(), names.short, names.upper, ...(l.port !== undefined ? [String(l.port)] : [])]) {
+        const list = this.byVariant.get(v) ?? [];
+        if (!list.includes(i)) list.push(i);
+        this.byVariant.set(v, list);
+      }
+    });
+    const variants = [...this.byVariant.keys()].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    this.prefilter = new RegExp(variants.join('|') || '(?!)', 'g');
     this.setOf(this.doc.contents, []);
   }
 
@@ -133,12 +153,48 @@ export class YamlIndex {
     return this.locations.findIndex((l) => same(l, location));
   }
 
-  private textSet(text: string): Set<number> {
+  /** The indices of the locations a text mentions (the mention rule), remembered by text. */
+  textSet(text: string): Set<number> {
+    const known = this.byText.get(text);
+    if (known) return known;
+    const candidates = new Set<number>();
+    for (const m of text.matchAll(this.prefilter)) for (const i of this.byVariant.get(m[0]) ?? []) candidates.add(i);
     const set = new Set<number>();
-    this.locations.forEach((location, i) => {
-      if (mentions(text, location)) set.add(i);
-    });
+    for (const i of candidates) {
+      const pattern = this.patterns[i];
+      pattern.lastIndex = 0;
+      if (pattern.test(text)) set.add(i);
+    }
+    this.byText.set(text, set);
     return set;
+  }
+
+  /** The 1-based line of an offset (a binary search over the line starts, found once). */
+  lineOf(offset: number): number {
+    if (!this.lineStarts) {
+      this.lineStarts = [0];
+      for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    }
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  /** Whether a text mentions the location at `i`. */
+  says(text: string, i: number): boolean {
+    return this.textSet(text).has(i);
+  }
+
+  /** The comment-only lines not inside block scalars, in runs of adjacent lines (computed once). */
+  commentRuns(): CommentLine[][] {
+    this.runs ??= commentRuns(this);
+    return this.runs;
   }
 
   private setOf(node: unknown, path: YamlPath): Set<number> {
@@ -168,6 +224,41 @@ export class YamlIndex {
     this.sets.set(node, set);
     return set;
   }
+}
+
+/**
+ * What each text mentions, by set of locations, shared by every index over those locations: the
+ * index of an edit's result finds the unchanged scalars' answers here. A few sets are kept.
+ */
+const textSetsByLocations = new Map<string, Map<string, Set<number>>>();
+
+function textSets(locations: readonly LocationRef[]): Map<string, Set<number>> {
+  const key = locations.map((l) => `${l.names.snake}/${l.names.short}/${l.port ?? ''}`).join(' ');
+  let sets = textSetsByLocations.get(key);
+  if (!sets) {
+    sets = new Map();
+    textSetsByLocations.set(key, sets);
+    if (textSetsByLocations.size > 4) textSetsByLocations.delete(textSetsByLocations.keys().next().value!);
+  }
+  return sets;
+}
+
+const indexes = new WeakMap<Document.Parsed, YamlIndex[]>();
+
+/**
+ * The index of a text for a set of locations, made once per parsed document (documents are
+ * shared by text, see parseYaml): add, its verification and the generator's own checks ask the
+ * same questions of the same text.
+ */
+export function yamlIndex(text: string, file: string, locations: readonly LocationRef[], skip?: (node: Node, path: YamlPath) => boolean): YamlIndex {
+  const doc = parseYaml(text, file);
+  const list = indexes.get(doc) ?? [];
+  const sameLocations = (other: readonly LocationRef[]) => other.length === locations.length && other.every((l, i) => same(l, locations[i]) && l.port === locations[i].port && l.hasClickhouse === locations[i].hasClickhouse);
+  const found = list.find((i) => i.skip === skip && i.file === file && sameLocations(i.locations));
+  if (found) return found;
+  const index = new YamlIndex(text, file, locations, skip);
+  indexes.set(doc, [...list.slice(-3), index]);
+  return index;
 }
 
 function union(a: Set<number>, b: Set<number>): Set<number> {
@@ -200,10 +291,12 @@ export function headText(node: unknown): string {
 /** Every construct of `location` in the indexed document, and its mentions that are in none. */
 export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFootprint {
   const me = index.indexOf(location);
+  if (me === -1) throw new Error(`${location.names.snake} is not among the indexed locations`);
+  const known = index.footprints.get(me);
+  if (known) return known;
   const constructs: YamlConstruct[] = [];
   const loose: LooseMention[] = [];
-  if (me === -1) throw new Error(`${location.names.snake} is not among the indexed locations`);
-  const { text } = index;
+  const says = (text: string) => index.says(text, me);
   const others = (set: Set<number>) => [...set].filter((i) => i !== me).map((i) => index.locations[i].names.snake);
   const looseAt = (node: Node | undefined, what: string, set: Set<number>) => {
     const offset = node?.range?.[0] ?? 0;
@@ -211,7 +304,7 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
     loose.push({
       location,
       offset,
-      line: lineNumber(text, offset),
+      line: index.lineOf(offset),
       what,
       why: names.length > 0 ? `that entry also names ${names.join(', ')}` : 'it is not in an entry of its own',
     });
@@ -221,18 +314,18 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
     if (!node || typeof node !== 'object') return;
     if (index.skip && index.skip(node as Node, path)) return;
     const own = (node as { anchor?: string }).anchor;
-    if (own && mentions(own, location)) looseAt(node as Node, `the anchor &${own}`, index.mentioned(node));
+    if (own && says(own)) looseAt(node as Node, `the anchor &${own}`, index.mentioned(node));
     if (isMap(node)) {
       (node.items as Pair[]).forEach((pair, i) => {
         const set = index.mentioned(pair);
         if (!set.has(me)) return;
         const key = keyText(pair);
         const part = normalize(key, location);
-        if (mentions(key, location) && set.size === 1) {
-          constructs.push(makeConstruct(text, location, 'pair', node, pair, i, path, [...keyParts, part], node.flow ? undefined : [...path, key].join('.')));
+        if (says(key) && set.size === 1) {
+          constructs.push(makeConstruct(index, location, 'pair', node, pair, i, path, [...keyParts, part], node.flow ? undefined : [...path, key].join('.')));
           return;
         }
-        if (isScalar(pair.key) && mentions(key, location)) looseAt(pair.key, `the key ${key}`, set);
+        if (isScalar(pair.key) && says(key)) looseAt(pair.key, `the key ${key}`, set);
         visit(pair.value, [...path, key], [...keyParts, part]);
       });
     } else if (isSeq(node)) {
@@ -241,8 +334,8 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
         if (!set.has(me)) return;
         const head = headText(item);
         const part = `[${normalize(head, location)}]`;
-        if (mentions(head, location) && set.size === 1) {
-          constructs.push(makeConstruct(text, location, node.flow ? 'flow' : 'item', node, item, i, path, [...keyParts, part]));
+        if (says(head) && set.size === 1) {
+          constructs.push(makeConstruct(index, location, node.flow ? 'flow' : 'item', node, item, i, path, [...keyParts, part]));
           return;
         }
         if (isScalar(item) || isAlias(item)) looseAt(item as Node, `the list item ${head}`, set);
@@ -250,13 +343,15 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
       });
     } else if (isScalar(node) || isAlias(node)) {
       const value = isAlias(node) ? `*${node.source}` : String(node.value);
-      if (mentions(isAlias(node) ? node.source : value, location)) looseAt(node, `${path.join('.') || 'the document'}: ${oneLine(value)}`, index.mentioned(node));
+      if (says(isAlias(node) ? node.source : value)) looseAt(node, `${path.join('.') || 'the document'}: ${oneLine(value)}`, index.mentioned(node));
     }
   };
   visit(index.doc.contents, [], []);
   commentConstructs(index, location, constructs, loose);
   constructs.sort((a, b) => a.start - b.start);
-  return { constructs, loose };
+  const footprint = { constructs, loose };
+  index.footprints.set(me, footprint);
+  return footprint;
 }
 
 /** A map key as written (`<<` for a merge key, which the parser reads as a symbol). */
@@ -270,16 +365,17 @@ function oneLine(value: string): string {
 }
 
 function makeConstruct(
-  text: string,
+  index: YamlIndex,
   location: LocationRef,
   kind: YamlConstruct['kind'],
   collection: YAMLMap | YAMLSeq,
   item: unknown,
-  index: number,
+  position: number,
   path: YamlPath,
   keyParts: string[],
   what?: string,
 ): YamlConstruct {
+  const { text } = index;
   let start: number;
   let end: number;
   if (kind === 'flow' || collection.flow) {
@@ -297,13 +393,13 @@ function makeConstruct(
     what: what ?? `${path.join('.') || 'the list'} entry ${oneLine(head)}`,
     start,
     end,
-    line: lineNumber(text, start),
+    line: index.lineOf(start),
     location,
     kind: collection.flow ? 'flow' : kind,
     path,
     collection,
     item,
-    index,
+    index: position,
   };
 }
 
@@ -334,12 +430,16 @@ interface CommentLine {
 /** The comment-only lines of a text that are not inside block scalars, grouped in runs of adjacent lines. */
 function commentRuns(index: YamlIndex): CommentLine[][] {
   const { text } = index;
+  const blocks = [...index.blockScalars].sort((a, b) => a[0] - b[0]);
+  let b = 0;
   const runs: CommentLine[][] = [];
   let run: CommentLine[] = [];
   let line = 1;
   for (let at = 0; at < text.length; at = nextLineStart(text, at), line++) {
+    while (b < blocks.length && blocks[b][1] <= at) b++;
+    // Block scalars do not overlap: the first one that ends after this line is the only candidate.
+    const inBlock = b < blocks.length && blocks[b][0] < at && at < blocks[b][1];
     const content = text.slice(at, lineEnd(text, at));
-    const inBlock = index.blockScalars.some(([s, e]) => at > s && at < e);
     if (!inBlock && /^[ \t]*#/.test(content)) {
       run.push({ start: at, end: nextLineStart(text, at), line, body: content });
       continue;
@@ -357,12 +457,18 @@ const shape = (line: string, location: LocationRef) => normalize(line, location)
 function commentConstructs(index: YamlIndex, location: LocationRef, constructs: YamlConstruct[], loose: LooseMention[]): void {
   const inConstruct = (offset: number) => constructs.some((c) => offset >= c.start && offset < c.end);
   const me = index.indexOf(location);
-  for (const run of commentRuns(index)) {
+  for (const run of index.commentRuns()) {
     for (const comment of run) {
-      if (!mentions(comment.body, location) || inConstruct(comment.start)) continue;
-      const others = index.locations.filter((l, i) => i !== me && mentions(comment.body, l));
+      if (!index.says(comment.body, me) || inConstruct(comment.start)) continue;
+      const others = [...index.textSet(comment.body)].filter((i) => i !== me).map((i) => index.locations[i]);
       const key = shape(comment.body, location);
-      const sibling = others.length === 0 && run.some((c) => c !== comment && index.locations.some((l, i) => i !== me && mentions(c.body, l) && !mentions(c.body, location) && shape(c.body, l) === key));
+      const sibling =
+        others.length === 0 &&
+        run.some((c) => {
+          if (c === comment) return false;
+          const set = index.textSet(c.body);
+          return set.size === 1 && !set.has(me) && shape(c.body, index.locations[[...set][0]]) === key;
+        });
       if (sibling) {
         constructs.push({
           key: `# ${key}`,
@@ -549,7 +655,7 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
   const { file, source } = options;
   const target = options.target;
   const locations = withLocation(withLocation(options.locations, source), target);
-  let index = new YamlIndex(text, file, locations, options.skip);
+  let index = yamlIndex(text, file, locations, options.skip);
   const sourceFp = yamlFootprint(index, source);
   const targetFp = yamlFootprint(index, target);
   const diskLine = (line: number) => lineOnDisk(text, options.onDisk, line);
@@ -581,7 +687,7 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
   const comments = missing.filter((c) => c.kind === 'comment');
   if (comments.length > 0) {
     result = addCommentLines(text, comments, index, options, locations);
-    index = new YamlIndex(result, file, locations, options.skip);
+    index = yamlIndex(result, file, locations, options.skip);
   }
   const entries = missing.filter((c) => c.kind !== 'comment');
   if (entries.length > 0) {
@@ -891,7 +997,7 @@ function blankBetween(text: string, collection: YAMLMap | YAMLSeq, afterItem: un
 function addCommentLines(text: string, comments: YamlConstruct[], index: YamlIndex, options: ReplicateOptions, locations: readonly LocationRef[]): string {
   const { source, target } = options;
   const splices: Splice[] = [];
-  const runs = commentRuns(index);
+  const runs = index.commentRuns();
   for (const c of comments) {
     const run = runs.find((r) => r.some((line) => line.start === c.start))!;
     const siblings = run.filter((line) => locations.some((l) => !same(l, target) && mentions(line.body, l) && shape(line.body, l) === c.key.slice(2)));
@@ -913,7 +1019,7 @@ function addCommentLines(text: string, comments: YamlConstruct[], index: YamlInd
 
 /** After the edits: the target has every copied construct, and the copies mean what they should. */
 function verifyCopies(result: string, file: string, copied: YamlConstruct[], source: LocationRef, target: LocationRef, locations: readonly LocationRef[], skip?: FootprintOptions['skip']): void {
-  const index = new YamlIndex(result, file, locations, skip);
+  const index = yamlIndex(result, file, locations, skip);
   const mine = yamlFootprint(index, target).constructs;
   const theirs = yamlFootprint(index, source).constructs;
   for (const c of copied) {
