@@ -186,6 +186,20 @@ export class YamlIndex {
     return lo + 1;
   }
 
+  private readonly normalizedByText = new Map<string, string>();
+
+  /** A text with the location at `i`'s variants replaced by placeholders (remembered). */
+  normalized(text: string, i: number): string {
+    if (!this.says(text, i)) return text;
+    const key = `${i}\u0000${text}`;
+    let found = this.normalizedByText.get(key);
+    if (found === undefined) {
+      found = normalize(text, this.locations[i]);
+      this.normalizedByText.set(key, found);
+    }
+    return found;
+  }
+
   /** Whether a text mentions the location at `i`. */
   says(text: string, i: number): boolean {
     return this.textSet(text).has(i);
@@ -320,7 +334,7 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
         const set = index.mentioned(pair);
         if (!set.has(me)) return;
         const key = keyText(pair);
-        const part = normalize(key, location);
+        const part = index.normalized(key, me);
         if (says(key) && set.size === 1) {
           constructs.push(makeConstruct(index, location, 'pair', node, pair, i, path, [...keyParts, part], node.flow ? undefined : [...path, key].join('.')));
           return;
@@ -333,7 +347,7 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
         const set = index.mentioned(item);
         if (!set.has(me)) return;
         const head = headText(item);
-        const part = `[${normalize(head, location)}]`;
+        const part = `[${index.normalized(head, me)}]`;
         if (says(head) && set.size === 1) {
           constructs.push(makeConstruct(index, location, node.flow ? 'flow' : 'item', node, item, i, path, [...keyParts, part]));
           return;
@@ -451,7 +465,7 @@ function commentRuns(index: YamlIndex): CommentLine[][] {
   return runs;
 }
 
-const shape = (line: string, location: LocationRef) => normalize(line, location).replace(/[ \t]+/g, ' ').trim();
+const shape = (normalized: string) => normalized.replace(/[ \t]+/g, ' ').trim();
 
 /** Comment lines outside constructs: one line per location in a run (a construct), or a loose mention. */
 function commentConstructs(index: YamlIndex, location: LocationRef, constructs: YamlConstruct[], loose: LooseMention[]): void {
@@ -461,13 +475,13 @@ function commentConstructs(index: YamlIndex, location: LocationRef, constructs: 
     for (const comment of run) {
       if (!index.says(comment.body, me) || inConstruct(comment.start)) continue;
       const others = [...index.textSet(comment.body)].filter((i) => i !== me).map((i) => index.locations[i]);
-      const key = shape(comment.body, location);
+      const key = shape(index.normalized(comment.body, me));
       const sibling =
         others.length === 0 &&
         run.some((c) => {
           if (c === comment) return false;
           const set = index.textSet(c.body);
-          return set.size === 1 && !set.has(me) && shape(c.body, index.locations[[...set][0]]) === key;
+          return set.size === 1 && !set.has(me) && shape(index.normalized(c.body, [...set][0])) === key;
         });
       if (sibling) {
         constructs.push({
@@ -655,7 +669,7 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
   const { file, source } = options;
   const target = options.target;
   const locations = withLocation(withLocation(options.locations, source), target);
-  let index = yamlIndex(text, file, locations, options.skip);
+  const index = yamlIndex(text, file, locations, options.skip);
   const sourceFp = yamlFootprint(index, source);
   const targetFp = yamlFootprint(index, target);
   const diskLine = (line: number) => lineOnDisk(text, options.onDisk, line);
@@ -681,24 +695,14 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
   );
   if (missing.length === 0) return { text, warnings, leftOut, added: [] };
 
-  // Comment lines first: they change no meaning, so they need no YAML verification, and the
-  // entries are then located on the text that has them.
   let result = text;
-  const comments = missing.filter((c) => c.kind === 'comment');
-  if (comments.length > 0) {
-    result = addCommentLines(text, comments, index, options, locations);
-    index = yamlIndex(result, file, locations, options.skip);
-  }
   const entries = missing.filter((c) => c.kind !== 'comment');
   if (entries.length > 0) {
-    const fresh = comments.length > 0 ? yamlFootprint(index, source).constructs : sourceFp.constructs;
-    const byKey = new Map(fresh.map((c) => [c.key, c]));
-    const edits = new YamlEdits(result, file);
-    const all = locations.filter((l) => !same(l, target)).map((l) => (same(l, source) ? fresh : yamlFootprint(index, l).constructs));
-    const runAfter = runPlacements(fresh, all.flat());
+    const edits = new YamlEdits(text, file);
+    const all = locations.filter((l) => !same(l, target)).map((l) => (same(l, source) ? sourceFp.constructs : yamlFootprint(index, l).constructs));
+    const runAfter = runPlacements(sourceFp.constructs, all.flat());
     const copiedOut: LeftOut[] = [];
-    for (const construct of entries) {
-      const c = byKey.get(construct.key)!;
+    for (const c of entries) {
       const shaped = options.shape?.(c, index);
       if (shaped) leftOut.push(...shaped.leftOut.map((l) => ({ ...l, line: l.line && lineOnDisk(text, options.onDisk, l.line) })));
       const planned = planCopy(edits, index, c, all.flat(), { ...options, target, locations }, shaped?.changes ?? [], runAfter.get(c), copiedOut);
@@ -706,8 +710,12 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
       if (planned) warnings.push(`${file}:${lineOnDisk(text, options.onDisk, c.line)}: ${c.what} is ${planned}; add ${target.names.snake}'s counterpart by hand.`);
     }
     result = edits.apply();
+    verifyCopies(result, file, entries, source, target, locations, options.skip);
   }
-  verifyCopies(result, file, missing, source, target, locations, options.skip);
+  // Comment lines last: they change no meaning, so they need no YAML verification; each goes
+  // right after the line of its last sibling, wherever the entries moved that line.
+  const comments = missing.filter((c) => c.kind === 'comment');
+  if (comments.length > 0) result = addCommentLines(text, result, comments, index, options, locations);
   return { text: result, warnings, leftOut, added: missing };
 }
 
@@ -994,13 +1002,16 @@ function blankBetween(text: string, collection: YAMLMap | YAMLSeq, afterItem: un
  * Comment lines for the target, each after the last line of its run that documents a location in
  * the same form; `=` (or `:`) stays in the column its siblings use.
  */
-function addCommentLines(text: string, comments: YamlConstruct[], index: YamlIndex, options: ReplicateOptions, locations: readonly LocationRef[]): string {
+function addCommentLines(text: string, result: string, comments: YamlConstruct[], index: YamlIndex, options: ReplicateOptions, locations: readonly LocationRef[]): string {
   const { source, target } = options;
   const splices: Splice[] = [];
   const runs = index.commentRuns();
+  const lineMap = resultLines(text, result);
+  const starts = [0];
+  for (let i = result.indexOf('\n'); i !== -1; i = result.indexOf('\n', i + 1)) starts.push(i + 1);
   for (const c of comments) {
     const run = runs.find((r) => r.some((line) => line.start === c.start))!;
-    const siblings = run.filter((line) => locations.some((l) => !same(l, target) && mentions(line.body, l) && shape(line.body, l) === c.key.slice(2)));
+    const siblings = run.filter((line) => locations.some((l) => !same(l, target) && mentions(line.body, l) && shape(normalize(line.body, l)) === c.key.slice(2)));
     const last = siblings.at(-1)!;
     const model = text.slice(c.start, lineEnd(text, c.start));
     let line = renameMentions(model, source, target);
@@ -1010,11 +1021,34 @@ function addCommentLines(text: string, comments: YamlConstruct[], index: YamlInd
       const at = line.search(new RegExp(`[ \\t]*\\${sep[1]}[ \\t]`));
       if (at !== -1) line = `${line.slice(0, at).padEnd(column - 1)} ${line.slice(line.indexOf(sep[1], at))}`;
     }
-    const eol = detectEol(text);
-    const insertAt = last.end;
-    splices.push(insertAt >= text.length && !text.endsWith('\n') ? { start: text.length, end: text.length, replacement: eol + line } : { start: insertAt, end: insertAt, replacement: line + eol });
+    const eol = detectEol(result);
+    // The result's line after the one the last sibling is on.
+    const next = lineMap[last.line - 1] + 1;
+    const insertAt = next < starts.length ? starts[next] : result.length;
+    splices.push(insertAt >= result.length && !result.endsWith('\n') ? { start: result.length, end: result.length, replacement: eol + line } : { start: insertAt, end: insertAt, replacement: line + eol });
   }
-  return spliceAll(text, splices);
+  return spliceAll(result, splices);
+}
+
+/** For each line of `text` (0-based), its line in `result`, a text made from it by inserting and changing lines. */
+function resultLines(text: string, result: string): number[] {
+  const map: number[] = [];
+  if (text === result) return splitLines(text).map((_l, i) => i);
+  let a = 0;
+  let b = 0;
+  for (const part of diffArrays(text.split('\n'), result.split('\n'))) {
+    const n = part.count ?? part.value.length;
+    if (part.added) b += n;
+    else if (part.removed) {
+      for (let i = 0; i < n; i++) map[a + i] = b;
+      a += n;
+    } else {
+      for (let i = 0; i < n; i++) map[a + i] = b + i;
+      a += n;
+      b += n;
+    }
+  }
+  return map;
 }
 
 /** After the edits: the target has every copied construct, and the copies mean what they should. */
