@@ -9,7 +9,7 @@ import { addBakeTarget, addPipelineSteps, addWorkspaceEntry } from './files.js';
 
 export default class CiGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
-    super(args, options, 'new-location');
+    super(args, options, 'ci');
   }
 
   async initializing() {

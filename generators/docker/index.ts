@@ -11,7 +11,7 @@ import { composeEdit, dockerfileFromCanonical, dockerfileTemplateData, stackEdit
 
 export default class DockerGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
-    super(args, options, 'new-location');
+    super(args, options, 'docker');
   }
 
   async initializing() {
@@ -52,8 +52,18 @@ export default class DockerGenerator extends LocationGenerator {
 
   /** The guide's pitfall: every Dockerfile that runs `uv sync --frozen` copies every member's pyproject.toml. */
   _addStubs() {
-    for (const file of this.ctx.model.frozenDockerfiles) {
-      this.editFile(file, (text) => addStub(text, this.ctx.names.snake, file));
+    const { model, names, existing, report } = this.ctx;
+    for (const file of model.frozenDockerfiles) {
+      this.editFile(file, (text) => addStub(text, names.snake, file));
+    }
+    // On its own, before the package exists, those COPY lines name a file that is not there yet.
+    const pyproject = `${existing?.member ?? names.packageDir}/pyproject.toml`;
+    const copying = model.frozenDockerfiles.filter((file) => report.changed.has(file));
+    if (this.readText(pyproject) === undefined && copying.length > 0) {
+      report.warnings.push(
+        `${pyproject} does not exist yet, and ${copying.join(', ')} now COPY it: \`docker build\` of those images fails ` +
+          `until it does. Create the package: dagster-location package ${names.snake}`,
+      );
     }
   }
 

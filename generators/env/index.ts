@@ -17,12 +17,7 @@ const GITIGNORE_COMMENT = 'Real env files hold secrets; only templates are commi
 
 export default class EnvGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
-    super(args, options, 'new-location');
-    this.option('verify', {
-      type: Boolean,
-      description:
-        'After writing (and uv lock/sync), run uv tree --package, uv run check-defs --only, uv run pytest and, with ClickHouse and CLICKHOUSE_HOST set, bootstrap-clickhouse --locations; report each',
-    });
+    super(args, options, 'env');
   }
 
   async initializing() {

@@ -4,13 +4,15 @@
  * and `uv sync --group dev`.
  */
 import { spawnSync } from 'node:child_process';
+import { CancelledError } from '../../lib/commit.js';
 import { LocationGenerator, type LocationOptions } from '../../lib/location-generator.js';
+import { wasWritten } from '../../lib/report.js';
 import { addTableEntry, appendToArray, keyValueText, parseToml, withoutComment } from '../../lib/editors/toml.js';
 import { packageFiles, rootPyprojectEdits } from './files.js';
 
 export default class PackageGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
-    super(args, options, 'new-location');
+    super(args, options, 'package');
   }
 
   async initializing() {
@@ -20,7 +22,7 @@ export default class PackageGenerator extends LocationGenerator {
   writing() {
     const { model, names } = this.ctx;
     const canonicalPyproject = model.canonical && this.readText(`${model.canonical.member}/pyproject.toml`);
-    for (const file of packageFiles(this.ctx, canonicalPyproject)) {
+    for (const file of packageFiles(this.ctx, canonicalPyproject, !this.isComposed)) {
       if (this.readText(file.path) !== undefined) continue;
       this.fs.copyTpl(this.templatePath(file.template), this.repoPath(file.path), file.data);
       this.ctx.report.created.add(file.path);
@@ -36,9 +38,10 @@ export default class PackageGenerator extends LocationGenerator {
   }
 
   install() {
-    if (!this.ctx.report.changed.has('pyproject.toml')) return;
-    if (this.options.skipInstall || this.dryRun) {
-      this.ctx.report.notes.push('Run `uv lock` and `uv sync --group dev` (install was skipped).');
+    // Only after a real run that wrote the root pyproject.toml (not skipped in the review, not a dry run).
+    if (!wasWritten(this.ctx.report, 'pyproject.toml')) return;
+    if (this.options.skipInstall) {
+      this.ctx.report.notes.push('Run `uv lock` and `uv sync --group dev` (--skip-install: they did not run).');
       return;
     }
     if (!hasUv()) {
@@ -48,6 +51,7 @@ export default class PackageGenerator extends LocationGenerator {
     for (const args of [['lock'], ['sync', '--group', 'dev']]) {
       this.log(`Running uv ${args.join(' ')}`);
       const result = spawnSync('uv', args, { cwd: this.destinationRoot(), stdio: 'inherit' });
+      if (result.signal === 'SIGINT') throw new CancelledError();
       if (result.status !== 0) {
         throw new Error(
           `uv ${args.join(' ')} failed (exit ${result.status ?? result.signal}). The files are written; fix the cause, then run:\n  uv lock\n  uv sync --group dev`,
