@@ -49,11 +49,16 @@ export const REGISTRY_INFO: Record<Registry, { file: (l: Location, m: Monorepo) 
 
 export interface Problem {
   location?: string;
+  /** One file; a problem seen in several files is one finding per file. */
   file: string;
+  /** Where in the file, when known: the entry, or the list or table it is missing from. */
+  line?: number;
   problem: string;
   fix: string;
   /** A registry the sub-generators can add (the doctor's --fix); other problems need a person. */
   registry?: Registry;
+  /** Whether `doctor --fix` repairs it. */
+  fixable: boolean;
 }
 
 export interface Audit {
@@ -74,13 +79,19 @@ export function auditMonorepo(model: Monorepo, read: Reader): Audit {
       registered[registry] = present;
       if (present === false) {
         const info = REGISTRY_INFO[registry];
-        problems.push({
-          location: location.names.snake,
-          file: info.file(location, model),
-          problem: `${location.names.snake} is missing from ${info.what}`,
-          fix: `dagster-location ${info.fixedBy} ${location.names.snake} (or dagster-location doctor --fix)`,
-          registry,
-        });
+        const fix = `dagster-location doctor --fix (or dagster-location ${info.fixedBy} ${location.names.snake})`;
+        const places = facts.where(registry, location) ?? [];
+        for (const where of places.length > 0 ? places : [{ file: info.file(location, model), line: undefined, what: info.what }]) {
+          problems.push({
+            location: location.names.snake,
+            file: where.file,
+            line: where.line,
+            problem: `${location.names.snake} is missing from ${where.what}`,
+            fix,
+            registry,
+            fixable: true,
+          });
+        }
       }
     }
     return { name: location.names.snake, port: location.port, registered };
@@ -91,6 +102,16 @@ export function auditMonorepo(model: Monorepo, read: Reader): Audit {
 
 interface Facts {
   check(registry: Registry, location: Location): Presence;
+  /** Where a missing entry belongs, one place per file or service lacking it (undefined: the registry's file). */
+  where(registry: Registry, location: Location): Array<{ file: string; line?: number; what: string }> | undefined;
+}
+
+/** The 1-based line of the first match of `pattern` in `text` (of `at` inside the match, when given). */
+export function lineOf(text: string | undefined, pattern: RegExp, at?: string): number | undefined {
+  const match = text === undefined ? null : pattern.exec(text);
+  if (!match) return undefined;
+  const offset = match.index + (at ? Math.max(0, match[0].lastIndexOf(at)) : 0);
+  return text!.slice(0, offset).split('\n').length;
 }
 
 function readFacts(model: Monorepo, read: Reader): Facts {
@@ -126,7 +147,46 @@ function readFacts(model: Monorepo, read: Reader): Facts {
   );
 
   const members = list(['tool', 'uv', 'workspace', 'members']);
+  const rootText = read('pyproject.toml');
+  const composeText = read(files.compose);
+  /** Lines of the list or table each registry's entry goes into (where the audit cheaply knows it). */
+  const lines: Partial<Record<Registry, number | undefined>> = {
+    members: lineOf(rootText, /^[ \t]*members[ \t]*=/m),
+    dependencies: lineOf(rootText, /^[ \t]*dependencies[ \t]*=/m),
+    sources: lineOf(rootText, /^\[tool\.uv\.sources\]/m),
+    hatch: lineOf(rootText, /^\[tool\.hatch\.build\.targets\.wheel\]/m),
+    compose: lineOf(composeText, /^services:/m),
+    stack: lineOf(read(files.stack), /^services:/m),
+    workspace: lineOf(read(files.workspace), /^load_from:/m),
+    bake_group: lineOf(bakeText, /^group[ \t]+"default"/m),
+  };
   return {
+    where(registry, location) {
+      const service = location.names.service;
+      if (registry === 'depends_on') {
+        return dependents
+          .filter(([, s]) => !dependsOn(s.depends_on).includes(service))
+          .map(([name]) => ({
+            file: files.compose,
+            line: lineOf(composeText, new RegExp(`^[ \\t]+${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:[ \\t]*(?:#.*)?\\n(?:[ \\t]+.*\\n|[ \\t]*\\n)*?[ \\t]+depends_on:`, 'm'), 'depends_on:'),
+            what: `depends_on of ${name}`,
+          }));
+      }
+      if (registry === 'aliases') {
+        return files.aliasFiles
+          .map((file) => ({ file, text: read(file) }))
+          .filter(({ text }) => text !== undefined)
+          .map(({ file, text }) => ({ file, text: text!, dict: findAliasDict(text!, model.locations.map((l) => l.names.snake)) }))
+          .filter(({ dict }) => !dict?.entries.some((e) => e.value === location.names.snake))
+          .map(({ file, text, dict }) => ({
+            file,
+            line: dict && lineOf(text, new RegExp(`^${dict.name}\\b`, 'm')),
+            what: dict ? `the short-name aliases (${dict.name})` : 'the short-name aliases (no alias dict of location names found)',
+          }));
+      }
+      const info = REGISTRY_INFO[registry];
+      return [{ file: info.file(location, model), line: lines[registry], what: info.what }];
+    },
     check(registry, location) {
       const { names } = location;
       switch (registry) {
@@ -185,18 +245,30 @@ function crossChecks(model: Monorepo, read: Reader): Problem[] {
     const own = model.ports.filter((p, i, all) => p.owner === location.names.snake && all.findIndex((q) => q.port === p.port && q.file === p.file && q.what === p.what) === i);
     const distinct = [...new Set(own.map((p) => p.port))];
     if (distinct.length > 1) {
-      problems.push({
-        location: location.names.snake,
-        file: own.map((p) => p.file).filter((f, i, all) => all.indexOf(f) === i).join(', '),
-        problem: `ports disagree for ${location.names.snake}: ${own.map((p) => `${p.port} (${p.file}: ${p.what})`).join('; ')}`,
-        fix: 'use one port in workspace.yaml, the Dockerfile EXPOSE and CMD, and compose.yml',
-      });
+      for (const file of own.map((p) => p.file).filter((f, i, all) => all.indexOf(f) === i)) {
+        const port = own.find((p) => p.file === file)!.port;
+        problems.push({
+          location: location.names.snake,
+          file,
+          line: lineOf(read(file), new RegExp(`(?<![\\d.])${port}(?!\\d)`)),
+          problem: `ports disagree for ${location.names.snake}: ${own.map((p) => `${p.port} (${p.file}: ${p.what})`).join('; ')}`,
+          fix: 'use one port in workspace.yaml, the Dockerfile EXPOSE and CMD, and compose.yml',
+          fixable: false,
+        });
+      }
     }
     for (const port of distinct) byPort.set(port, [...(byPort.get(port) ?? []), location.names.snake]);
   }
   for (const [port, owners] of byPort) {
     if (owners.length > 1) {
-      problems.push({ file: model.conventions.files.workspace, problem: `port ${port} is used by ${owners.join(' and ')}`, fix: 'give each location its own port' });
+      const file = model.conventions.files.workspace;
+      problems.push({
+        file,
+        line: lineOf(read(file), new RegExp(`^[ \\t]*port:[ \\t]*["']?${port}\\b`, 'm')),
+        problem: `port ${port} is used by ${owners.join(' and ')}`,
+        fix: 'give each location its own port',
+        fixable: false,
+      });
     }
   }
   // Stubs: every Dockerfile that runs `uv sync --frozen` copies every member's pyproject.toml.
@@ -205,17 +277,24 @@ function crossChecks(model: Monorepo, read: Reader): Problem[] {
     if (!runsFrozenSync(text)) continue;
     const copied = new Set(stubCopies(text).map((s) => s.member));
     for (const member of model.memberDirs.filter((m) => !copied.has(m))) {
+      // The docker phase adds a location's own stub to every Dockerfile; another member's needs a person.
+      const fixable = model.locations.some((l) => l.names.snake === member);
       problems.push({
         file: dockerfile,
+        line: lineOf(text, /^COPY[^\n]*\/pyproject\.toml/m),
         problem: `does not COPY src/${member}/pyproject.toml, which \`uv sync --frozen\` needs`,
-        fix: `add COPY src/${member}/pyproject.toml ./src/${member}/pyproject.toml next to the other stubs`,
-        location: model.locations.some((l) => l.names.snake === member) ? member : undefined,
-        registry: model.locations.some((l) => l.names.snake === member) ? 'dockerfile' : undefined,
+        fix: fixable
+          ? `dagster-location doctor --fix (or add COPY src/${member}/pyproject.toml ./src/${member}/pyproject.toml next to the other stubs)`
+          : `add COPY src/${member}/pyproject.toml ./src/${member}/pyproject.toml next to the other stubs`,
+        location: fixable ? member : undefined,
+        registry: fixable ? 'dockerfile' : undefined,
+        fixable,
       });
     }
   }
   const bootstrap = read(model.conventions.files.bootstrapDockerfile);
   const baseDirs = new Map<string, string[]>();
+  const baseDirLines = new Map<string, number>();
   for (const location of model.locations) {
     const { names } = location;
     // ClickHouse modules run in the bootstrap image, which has no dagster.
@@ -223,8 +302,16 @@ function crossChecks(model: Monorepo, read: Reader): Problem[] {
       for (const file of ['__init__.py', 'asset_registry.py', 'summary_views.py']) {
         const path = `${location.member}/clickhouse/${file}`;
         const text = read(path);
-        if (text && /^\s*(?:import\s+dagster\b|from\s+dagster(?:_\w+)?\s+import)/m.test(text)) {
-          problems.push({ location: names.snake, file: path, problem: 'imports dagster, which the bootstrap image does not have', fix: 'import only polars, shared and the standard library' });
+        const importsDagster = /^[ \t]*(?:import\s+dagster\b|from\s+dagster(?:_\w+)?\s+import)/m;
+        if (text && importsDagster.test(text)) {
+          problems.push({
+            location: names.snake,
+            file: path,
+            line: lineOf(text, importsDagster),
+            problem: 'imports dagster, which the bootstrap image does not have',
+            fix: 'import only polars, shared and the standard library',
+            fixable: false,
+          });
         }
       }
       const copies = bootstrap ? instructions(bootstrap).filter((i) => i.keyword === 'COPY').map((i) => i.args) : [];
@@ -232,6 +319,9 @@ function crossChecks(model: Monorepo, read: Reader): Problem[] {
         problems.push({
           location: names.snake,
           file: model.conventions.files.bootstrapDockerfile,
+          // The other locations' clickhouse COPY lines, else the last COPY: where the lines go.
+          line: lineOf(bootstrap, /^COPY[^\n]*\/clickhouse\b/m) ?? ((bootstrap ?? '').split('\n').findLastIndex((l) => /^COPY\b/.test(l)) + 1 || undefined),
+          fixable: false,
           problem: `${names.snake} has a clickhouse/ package that the bootstrap image does not COPY`,
           fix: `add COPY src/${names.snake}/__init__.py ./src/${names.snake}/__init__.py and COPY src/${names.snake}/clickhouse ./src/${names.snake}/clickhouse next to the other locations' lines`,
         });
@@ -240,15 +330,21 @@ function crossChecks(model: Monorepo, read: Reader): Problem[] {
     const definitions = read(`${location.member}/definitions.py`) ?? '';
     for (const m of definitions.matchAll(/base_dir\s*=\s*f?["'](?:\{data_dir\}\/)?([^"']+)["']/g)) {
       baseDirs.set(m[1], [...(baseDirs.get(m[1]) ?? []), names.snake]);
+      baseDirLines.set(`${names.snake} ${m[1]}`, definitions.slice(0, m.index).split('\n').length);
     }
   }
   for (const [dir, owners] of baseDirs) {
     if (owners.length > 1) {
-      problems.push({
-        file: owners.map((o) => `src/${o}/definitions.py`).join(', '),
-        problem: `${owners.join(' and ')} share the IO manager base_dir {data_dir}/${dir} (asset key collisions)`,
-        fix: 'each location writes to {data_dir}/<its own name>',
-      });
+      for (const owner of owners) {
+        problems.push({
+          location: owner,
+          file: `${model.locations.find((l) => l.names.snake === owner)?.member ?? `src/${owner}`}/definitions.py`,
+          line: baseDirLines.get(`${owner} ${dir}`),
+          problem: `${owners.join(' and ')} share the IO manager base_dir {data_dir}/${dir} (asset key collisions)`,
+          fix: 'each location writes to {data_dir}/<its own name>',
+          fixable: false,
+        });
+      }
     }
   }
   return problems;
