@@ -13,11 +13,8 @@ import { cancelMessage, isCancellation } from './commit.js';
 import { findMonorepoRoot } from './monorepo.js';
 import { paint, useColor } from './color.js';
 
-/** @deprecated the table in lib/commands.ts is the list; kept for callers of the old name. */
-export const SUB_GENERATORS = GENERATOR_NAMES;
 const NAMESPACE = 'dagster-location';
 
-export { parseCommandLine, type ParsedCommand };
 
 /** Exit codes: 1 a refusal or failure, 2 a command line not understood, 130 cancelled. */
 export const EXIT = { failure: 1, usage: 2, cancelled: 130 } as const;

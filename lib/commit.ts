@@ -326,9 +326,6 @@ export function gitPatch(files: StagedFile[], root: string): string {
     .join('');
 }
 
-/** @deprecated the same as gitPatch. */
-export const unifiedDiff = gitPatch;
-
 function filePatch(file: StagedFile, root: string): string {
   const name = relative(root, file.path).split(sep).join('/');
   const exists = existsSync(file.path);
