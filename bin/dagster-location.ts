@@ -3,12 +3,21 @@
  * The `dagster-location` bin. It turns on Node's module compile cache first (Node 22.1 and
  * later; nothing on Node 20), so the few hundred modules Yeoman loads are compiled once per
  * machine rather than at every run, then hands over to the CLI.
+ *
+ * Yeoman's log (file statuses, the review's diff) goes to stderr but takes its colours from
+ * stdout and ignores NO_COLOR; before it loads, FORCE_COLOR=0 turns them off wherever stderr
+ * should have none (not a terminal, or NO_COLOR set), unless FORCE_COLOR asks for them.
  */
 import module from 'node:module';
 
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
+const { stderrTakesColor } = await import('../lib/color.js');
+if (!stderrTakesColor()) process.env.FORCE_COLOR = '0';
+
 const { main } = await import('../lib/cli.js');
 const code = await main(process.argv.slice(2));
 // A generator may set a non-zero exit code without failing (the doctor's findings).
 process.exitCode = code || Number(process.exitCode ?? 0);
+// A cancelled prompt can leave the terminal's input open: leave now.
+if (code === 130) process.exit(code);

@@ -139,18 +139,31 @@ function crossChecks(model: Monorepo, read: Reader, found: Problem[]): Problem[]
     const own = model.ports.filter((p, i, all) => p.owner === location.names.snake && all.findIndex((q) => q.port === p.port && q.file === p.file && q.what === p.what) === i);
     const distinct = [...new Set(own.map((p) => p.port))];
     if (distinct.length > 1) {
-      problems.push({
-        location: location.names.snake,
-        file: own.map((p) => p.file).filter((f, i, all) => all.indexOf(f) === i).join(', '),
-        problem: `ports disagree for ${location.names.snake}: ${own.map((p) => `${p.port} (${p.file}: ${p.what})`).join('; ')}`,
-        fix: 'use one port in workspace.yaml, the Dockerfile EXPOSE and CMD, and compose.yml',
-      });
+      // One finding per file, at the line where that file writes its port.
+      for (const file of own.map((p) => p.file).filter((f, i, all) => all.indexOf(f) === i)) {
+        const port = own.find((p) => p.file === file)!.port;
+        problems.push({
+          location: location.names.snake,
+          file,
+          line: lineOf(read(file), new RegExp(`(?<![\\d.])${port}(?!\\d)`)),
+          problem: `ports disagree for ${location.names.snake}: ${own.map((p) => `${p.port} (${p.file}: ${p.what})`).join('; ')}`,
+          fix: 'use one port in workspace.yaml, the Dockerfile EXPOSE and CMD, and compose.yml',
+          fixable: false,
+        });
+      }
     }
     for (const port of distinct) byPort.set(port, [...(byPort.get(port) ?? []), location.names.snake]);
   }
   for (const [port, owners] of byPort) {
     if (owners.length > 1) {
-      problems.push({ file: model.conventions.files.workspace, problem: `port ${port} is used by ${owners.join(' and ')}`, fix: 'give each location its own port' });
+      const file = model.conventions.files.workspace;
+      problems.push({
+        file,
+        line: lineOf(read(file), new RegExp(`^[ \\t]*port:[ \\t]*["']?${port}\\b`, 'm')),
+        problem: `port ${port} is used by ${owners.join(' and ')}`,
+        fix: 'give each location its own port',
+        fixable: false,
+      });
     }
   }
   // Stubs of the members that are no code location (`shared`); the locations' are the stubs registry's.
@@ -162,6 +175,8 @@ function crossChecks(model: Monorepo, read: Reader, found: Problem[]): Problem[]
     for (const member of model.memberDirs.filter((m) => !copied.has(m) && !locations.has(m))) {
       problems.push({
         file: dockerfile,
+        line: lineOf(text, /^COPY[^\n]*\/pyproject\.toml/m),
+        fixable: false,
         problem: `does not COPY src/${member}/pyproject.toml, which \`uv sync --frozen\` needs`,
         fix: `add COPY src/${member}/pyproject.toml ./src/${member}/pyproject.toml next to the other stubs`,
       });
@@ -169,6 +184,7 @@ function crossChecks(model: Monorepo, read: Reader, found: Problem[]): Problem[]
   }
   const bootstrap = read(model.conventions.files.bootstrapDockerfile);
   const baseDirs = new Map<string, string[]>();
+  const baseDirLines = new Map<string, number>();
   for (const location of model.locations) {
     const { names } = location;
     // ClickHouse modules run in the bootstrap image, which has no dagster.
@@ -179,7 +195,15 @@ function crossChecks(model: Monorepo, read: Reader, found: Problem[]): Problem[]
         // The generator's own predicate: dagster, dagster_polars or anything the bootstrap image lacks.
         const bad = text ? disallowedImports(text, names.snake) : [];
         if (bad.length > 0) {
-          problems.push({ location: names.snake, file: path, problem: `imports ${bad.join(', ')}, which the bootstrap image does not have`, fix: 'import only polars, shared and the standard library' });
+          const line = text!.split('\n').findIndex((l) => bad.some((module) => new RegExp(`^\\s*(?:import|from)\\s+${module}\\b`).test(l))) + 1;
+          problems.push({
+            location: names.snake,
+            file: path,
+            line: line || undefined,
+            problem: `imports ${bad.join(', ')}, which the bootstrap image does not have`,
+            fix: 'import only polars, shared and the standard library',
+            fixable: false,
+          });
         }
       }
       const copies = bootstrap ? instructions(bootstrap).filter((i) => i.keyword === 'COPY').map((i) => i.args) : [];
@@ -188,6 +212,9 @@ function crossChecks(model: Monorepo, read: Reader, found: Problem[]): Problem[]
         problems.push({
           location: names.snake,
           file: model.conventions.files.bootstrapDockerfile,
+          // The other locations' clickhouse COPY lines, else the last COPY: where the lines go.
+          line: lineOf(bootstrap, /^COPY[^\n]*\/clickhouse\b/m) ?? ((bootstrap.split('\n').findLastIndex((l) => /^COPY\b/.test(l)) + 1) || undefined),
+          fixable: false,
           problem: `${names.snake} has a clickhouse/ package that the bootstrap image does not COPY`,
           fix: `add COPY src/${names.snake}/__init__.py ./src/${names.snake}/__init__.py and COPY src/${names.snake}/clickhouse ./src/${names.snake}/clickhouse next to the other locations' lines`,
         });
@@ -196,18 +223,30 @@ function crossChecks(model: Monorepo, read: Reader, found: Problem[]): Problem[]
     const definitions = read(`${location.member}/definitions.py`) ?? '';
     for (const m of definitions.matchAll(/base_dir\s*=\s*f?["'](?:\{data_dir\}\/)?([^"']+)["']/g)) {
       baseDirs.set(m[1], [...(baseDirs.get(m[1]) ?? []), names.snake]);
+      baseDirLines.set(`${names.snake} ${m[1]}`, definitions.slice(0, m.index).split('\n').length);
     }
   }
   for (const [dir, owners] of baseDirs) {
     if (owners.length > 1) {
-      problems.push({
-        file: owners.map((o) => `src/${o}/definitions.py`).join(', '),
-        problem: `${owners.join(' and ')} share the IO manager base_dir {data_dir}/${dir} (asset key collisions)`,
-        fix: 'each location writes to {data_dir}/<its own name>',
-      });
+      for (const owner of owners) {
+        problems.push({
+          location: owner,
+          file: `${model.locations.find((l) => l.names.snake === owner)?.member ?? `src/${owner}`}/definitions.py`,
+          line: baseDirLines.get(`${owner} ${dir}`),
+          problem: `${owners.join(' and ')} share the IO manager base_dir {data_dir}/${dir} (asset key collisions)`,
+          fix: 'each location writes to {data_dir}/<its own name>',
+          fixable: false,
+        });
+      }
     }
   }
   return problems;
+}
+
+/** The 1-based line of the first match of `pattern` in `text`. */
+export function lineOf(text: string | undefined, pattern: RegExp): number | undefined {
+  const match = text === undefined ? null : pattern.exec(text);
+  return match ? text!.slice(0, match.index).split('\n').length : undefined;
 }
 
 export type { Location };

@@ -1,88 +1,83 @@
 /**
  * The `dagster-location [sub-generator] <args> [options]` command: the package's generators without `yo`.
- * Same generators, arguments and options as `yo dagster-location[:sub]`; the environment is
- * rooted at the monorepo (so paths print relative to it) and options reach the generators
+ * The command line is checked against the declared table (lib/commands.ts) before anything
+ * runs: help, the version, or a refusal with a suggestion (exit 2). Then the environment is
+ * rooted at the monorepo (so paths print relative to it) and the options reach the generators
  * camelCased, as under `yo`.
  */
 import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createEnv } from 'yeoman-environment';
 import { recoverCommand } from './durable.js';
+import { CommandLineError, formatHelp, GENERATOR_NAMES, packageVersion, parseCommandLine, type ParsedCommand } from './commands.js';
+import { cancelMessage, isCancellation } from './commit.js';
 import { findMonorepoRoot } from './monorepo.js';
+import { paint, useColor } from './color.js';
 
-export const SUB_GENERATORS = ['app', 'package', 'clickhouse', 'docker', 'ci', 'env', 'doctor'] as const;
 const NAMESPACE = 'dagster-location';
 
-/** Flags every generator accepts that belong to Yeoman's environment (conflicter, install). */
-const ENVIRONMENT_FLAGS = ['force', 'dry-run', 'bail', 'skip-install', 'skip-cache'];
 
-export interface ParsedCommand {
-  generator: string;
-  args: string[];
-  options: Record<string, string | boolean>;
-}
-
-export function parseCommandLine(argv: string[]): ParsedCommand {
-  const rest = [...argv];
-  const generator = SUB_GENERATORS.includes(rest[0] as never) ? rest.shift()! : 'app';
-  const args: string[] = [];
-  const options: Record<string, string | boolean> = {};
-  while (rest.length > 0) {
-    const word = rest.shift()!;
-    if (word === '--') {
-      args.push(...rest.splice(0));
-    } else if (word === '-h' || word === '--help') {
-      options.help = true;
-    } else if (word.startsWith('--no-')) {
-      options[camelCase(word.slice(5))] = false;
-    } else if (word.startsWith('--')) {
-      const [name, value] = word.slice(2).split(/=(.*)/s, 2);
-      const takesValue = name === 'description';
-      options[camelCase(name)] = value ?? (takesValue ? (rest.shift() ?? '') : true);
-    } else {
-      args.push(word);
-    }
-  }
-  return { generator, args, options };
-}
-
-function camelCase(name: string): string {
-  return name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-}
+/** Exit codes: 1 a refusal or failure, 2 a command line not understood, 130 cancelled. */
+export const EXIT = { failure: 1, usage: 2, cancelled: 130 } as const;
 
 function generatorPath(name: string): string {
   return fileURLToPath(new URL(`../generators/${name}/index.js`, import.meta.url));
 }
 
+/** An error message for stderr, its prefix coloured only where stderr takes colour. */
+export function errorText(message: string, stream: { isTTY?: boolean } = process.stderr): string {
+  return `${paint(useColor(stream)).red('Error:')} ${message}\n`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   // Put back a change a killed run left half-made, and nothing else (no generator runs).
   if (argv[0] === 'recover') return recoverCommand(process.cwd(), argv.slice(1));
-  const command = parseCommandLine(argv);
-  if (command.options.help && command.generator === 'app' && command.args.length === 0) {
-    process.stdout.write(
-      `Usage: dagster-location [${SUB_GENERATORS.filter((g) => g !== 'app').join('|')}] <arguments> [options]\n\n` +
-        'Without a sub-generator: the whole guide for a new location (phases 1-7).\n' +
-        `Environment flags for every sub-generator: ${ENVIRONMENT_FLAGS.map((f) => `--${f}`).join(' ')}\n` +
-        'Help for one: dagster-location <sub-generator> --help\n\n',
-    );
+  let command: ParsedCommand;
+  try {
+    command = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof CommandLineError)) throw error;
+    const help = error.generator === 'app' ? 'dagster-location --help' : `dagster-location ${error.generator} --help`;
+    process.stderr.write(`${errorText(error.message)}(${help} lists what it takes.) Nothing was run.\n`);
+    return EXIT.usage;
   }
+  if (command.kind === 'help') {
+    process.stdout.write(formatHelp(command.generator));
+    return 0;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+
+  // Ctrl-C outside a prompt (inside one, the prompt rejects and the run stops below).
+  const onInterrupt = () => {
+    process.stderr.write(`\n${cancelMessage()}\n`);
+    process.exit(EXIT.cancelled);
+  };
+  process.once('SIGINT', onInterrupt);
   // Each composed generator's prompts listen on the adapter's abort signal: more than Node's
   // default of 10 is expected here, not a leak.
   setMaxListeners(50);
   const cwd = findMonorepoRoot(process.cwd()) ?? process.cwd();
   const env = createEnv({ cwd, logCwd: cwd });
-  for (const name of SUB_GENERATORS) {
-    const path = generatorPath(name);
-    env.register(path, { namespace: `${NAMESPACE}:${name}`, packagePath: fileURLToPath(new URL('../..', import.meta.url)) });
+  for (const name of GENERATOR_NAMES) {
+    env.register(generatorPath(name), { namespace: `${NAMESPACE}:${name}`, packagePath: fileURLToPath(new URL('../..', import.meta.url)) });
   }
   try {
     await env.run([`${NAMESPACE}:${command.generator}`, ...command.args], command.options);
     return 0;
   } catch (error) {
-    const err = error as Error;
-    process.stderr.write(`\n${err.name === 'UsageError' || err.name === 'NothingWrittenError' || err.name === 'EditError' ? '' : 'Error: '}${err.message}\n`);
+    const err = error as Error & { exitCode?: number };
+    if (isCancellation(err)) {
+      process.stderr.write(`\n${cancelMessage()}\n`);
+      return EXIT.cancelled;
+    }
+    const expected = ['UsageError', 'NothingWrittenError', 'EditError', 'CommandLineError'].includes(err.name);
+    process.stderr.write(`\n${errorText(expected ? err.message : `${err.message} (set DEBUG=1 for the stack)`)}`);
     if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
-    return 1;
+    return err.exitCode ?? EXIT.failure;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
   }
 }
-

@@ -3,20 +3,26 @@
  * commit, which reviews and writes files one by one: a refusal, a missing terminal or a failed
  * write after the first file would leave a half-changed repo.
  *
- * 1. Review: Yeoman's own conflicter runs over every pending file (diffs, the y/n/a/d/x menu,
- *    `--force`, `--dry-run`), but nothing is written yet.
+ * 1. Review: Yeoman's own conflicter runs over every pending file, in the order the phases staged
+ *    them (the y/n/a/d/x menu, `d` showing hunks with context, `--force`, `--bail`, the
+ *    `.yo-resolve` rules), but nothing is written yet. `--dry-run` prints the change as a patch
+ *    instead (what `git apply` turns into the real run's result) and reviews nothing.
  * 2. Without a terminal and without `--force`, a change to an existing file cannot be reviewed:
  *    stop before writing anything and say how to proceed.
  * 3. Write every approved file as one durable change (lib/journal.ts): all of them or none, even
  *    if the process is killed half-way.
+ *
+ * The result says what happened to each staged file: created, changed, skipped (by you in the
+ * review, or by a `.yo-resolve` rule) or left unchanged (it already had those contents).
  */
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { Transform } from 'node:stream';
-import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
-import { createTwoFilesPatch } from 'diff';
+import { createConflicterTransform, createYoResolveTransform, forceYoFiles, YoResolve } from '@yeoman/conflicter';
+import { structuredPatch } from 'diff';
 import { clearFileState, isFileNew, isFilePending, isFileStateDeleted, isFileStateModified, setCommittedFile } from 'mem-fs-editor/state';
 import { WriteRefused, writeDurably, type PlannedWrite } from './journal.js';
+import { paint, useColor } from './color.js';
 
 interface StagedFile {
   path: string;
@@ -41,11 +47,33 @@ export interface CommitOptions {
   interactive: boolean;
   /** Called with the paths actually written (for the summary). */
   onWritten?: (paths: string[]) => void;
-  /** Where a dry run prints its unified diff, with paths relative to `root`. */
+  /** Where a dry run prints its patch, with paths relative to `root`. */
   print?: (text: string) => void;
+  /** Where the review announces the `.yo-resolve` rules that decide files (stderr). */
+  log?: (line: string) => void;
   root?: string;
   /** The bytes the run read at its start, per path (null: absent): a target that differs now is not written. */
   expected?: (path: string) => Buffer | null | undefined;
+  /** Absolute paths in the order the phases staged them: the review asks in this order. */
+  order?: string[];
+}
+
+/** What happened to one staged file that was not written. */
+export interface SkippedFile {
+  path: string;
+  /** In plain words: "you answered no", ".yo-resolve:3 (docker-stack.yml skip)". */
+  reason: string;
+}
+
+/** What the commit did, file by file (absolute paths). */
+export interface CommitResult {
+  created: string[];
+  changed: string[];
+  deleted: string[];
+  skipped: SkippedFile[];
+  unchanged: string[];
+  /** Nothing was written: the lists say what a real run would do. */
+  dryRun: boolean;
 }
 
 export class NothingWrittenError extends Error {
@@ -55,10 +83,51 @@ export class NothingWrittenError extends Error {
   }
 }
 
-export async function commitAllOrNothing(env: CommitEnvironment, options: CommitOptions): Promise<void> {
-  const pending = env.sharedFs.all().filter((f) => isFilePending(f as never));
-  const changedExisting = pending.filter((f) => existsSync(f.path) && !sameContents(f));
-  const conflicterOptions = { ...env.conflicterOptions, force: options.force, dryRun: options.dryRun };
+/** Ctrl-C, in a prompt or anywhere else. */
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+  constructor() {
+    super('Cancelled.');
+  }
+}
+
+/** Whether an error is the user stopping the run (Ctrl-C in a prompt, or our own cancel). */
+export function isCancellation(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === 'CancelledError' || name === 'ExitPromptError' || name === 'AbortPromptError';
+}
+
+let filesWritten = false;
+
+/** What Ctrl-C means at this point of the run. */
+export function cancelMessage(): string {
+  return filesWritten
+    ? 'Cancelled after the files were written (they stay as written); what was left to do (uv lock, uv sync, verification) did not run.'
+    : 'Cancelled. Nothing was written.';
+}
+
+export async function commitAllOrNothing(env: CommitEnvironment, options: CommitOptions): Promise<CommitResult> {
+  const root = options.root ?? '';
+  const pending = inOrder(env.sharedFs.all().filter((f) => isFilePending(f as never) && !isYoResolve(f)), options.order);
+  const unchanged = pending.filter((f) => f.contents !== null && existsSync(f.path) && sameContents(f));
+  const rules = await yoResolveDecisions(pending.filter((f) => !unchanged.includes(f)), root);
+  announceRules(rules, options.log);
+  const skippedByRule = pending.filter((f) => rules.get(f.path)?.skips);
+  const toWrite = pending.filter((f) => !unchanged.includes(f) && !skippedByRule.includes(f));
+  const changedExisting = toWrite.filter((f) => existsSync(f.path));
+  const conflicterOptions = { ...env.conflicterOptions, force: options.force, dryRun: options.dryRun, customizeActions: reviewActions };
+  const existedBefore = new Set(pending.filter((f) => existsSync(f.path)).map((f) => f.path));
+  const outcome = (written: Array<{ path: string; deleted: boolean }>, skippedByYou: StagedFile[]): CommitResult => ({
+    created: written.filter((f) => !f.deleted && !existedBefore.has(f.path)).map((f) => f.path),
+    changed: written.filter((f) => !f.deleted && existedBefore.has(f.path)).map((f) => f.path),
+    deleted: written.filter((f) => f.deleted).map((f) => f.path),
+    skipped: [
+      ...skippedByRule.map((f) => ({ path: f.path, reason: rules.get(f.path)!.reason })),
+      ...skippedByYou.map((f) => ({ path: f.path, reason: 'you answered no in the review' })),
+    ],
+    unchanged: unchanged.map((f) => f.path),
+    dryRun: options.dryRun,
+  });
 
   if (!options.interactive && !options.force && !options.dryRun && changedExisting.length > 0) {
     throw new NothingWrittenError(
@@ -68,47 +137,218 @@ export async function commitAllOrNothing(env: CommitEnvironment, options: Commit
   }
 
   if (options.dryRun) {
-    options.print?.(unifiedDiff(pending, options.root ?? ''));
-    return;
+    options.print?.(gitPatch(toWrite, root));
+    return outcome(
+      toWrite.map((f) => ({ path: f.path, deleted: isFileStateDeleted(f as never) })),
+      [],
+    );
   }
 
   try {
-    const [admit, release] = oneAtATime();
+    const [admit, release] = oneAtATime(options.order);
     await env.sharedFs.pipeline(
-      { filter: (file) => isFilePending(file as never) || file.path.endsWith('.yo-resolve'), refresh: true },
+      { filter: (file) => isFilePending(file as never) || isYoResolve(file), refresh: true },
       // Without a .yo-resolve anywhere, looking one up for each file (folder by folder, up to /) finds nothing, slowly.
-      ...(anyYoResolve(pending) ? [createYoResolveTransform()] : []),
+      ...(rules.size > 0 || anyYoResolve(pending) ? [createYoResolveTransform()] : []),
       forceYoFiles(),
       admit,
       createConflicterTransform(env.adapter as never, conflicterOptions as never),
       release,
     );
   } catch (error) {
+    if (isCancellation(error)) throw new CancelledError();
     throw new NothingWrittenError(`Review stopped: ${(error as Error).message}`);
   }
 
   const approved = env.sharedFs.all().filter((f) => isFilePending(f as never));
+  const written = approved.map((f) => ({ path: f.path, deleted: isFileStateDeleted(f as never) }));
   checkWritable(approved);
   writeApproved(approved, options);
+  filesWritten ||= approved.length > 0;
   options.onWritten?.(approved.map((f) => f.path));
+  const approvedPaths = new Set(approved.map((f) => f.path));
+  return outcome(
+    written,
+    toWrite.filter((f) => !approvedPaths.has(f.path)),
+  );
 }
 
-/** The whole change as one unified diff (3 lines of context), what `--dry-run` shows. */
-export function unifiedDiff(files: StagedFile[], root: string): string {
-  const patches = files
-    .filter((f) => f.contents !== null)
+/** The staged files, those the phases staged first in their order, then the rest as the store has them. */
+function inOrder(files: StagedFile[], order: string[] | undefined): StagedFile[] {
+  if (!order) return files;
+  const rank = new Map(order.map((path, index) => [path, index]));
+  return files
+    .map((file, index) => ({ file, index }))
+    .sort((a, b) => (rank.get(a.file.path) ?? order.length + a.index) - (rank.get(b.file.path) ?? order.length + b.index))
+    .map(({ file }) => file);
+}
+
+function isYoResolve(file: StagedFile): boolean {
+  return file.path.endsWith(`${sep}.yo-resolve`) || file.path === '.yo-resolve';
+}
+
+// ---------------------------------------------------------------- the review menu
+
+type Choice = { key?: string; name?: string; value?: unknown } | unknown;
+
+/**
+ * The conflicter's menu, honest: `d` shows the change as hunks with three lines of context and
+ * asks again; the experimental answers are left out (`i` would write a .yo-resolve file into the
+ * repo, `e`/`r` were never tested here).
+ */
+function reviewActions(actions: Choice[]): Choice[] {
+  return actions
+    .filter((a) => !['ignore', 'reload', 'edit'].includes(String((a as { value?: unknown }).value)))
+    .map((a) =>
+      (a as { value?: unknown }).value === 'diff'
+        ? {
+            key: 'd',
+            name: 'show the changes (hunks with 3 lines of context)',
+            value: async ({ file, adapter }: { file: StagedFile & { relativePath?: string }; adapter: { log: { write(text: string): unknown } } }) => {
+              const name = file.relativePath ?? file.path;
+              adapter.log.write(`\n${formatHunks(name, readFileSync(file.path, 'utf8'), file.contents?.toString('utf8') ?? '', useColor(process.stderr))}\n`);
+              return 'ask';
+            },
+          }
+        : a,
+    );
+}
+
+/** A file's change as unified-diff hunks (3 lines of context), coloured when asked. */
+export function formatHunks(name: string, before: string, after: string, color = false): string {
+  const c = paint(color);
+  const patch = structuredPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3 });
+  const lines = [c.bold(`--- a/${name}`), c.bold(`+++ b/${name}`)];
+  for (const hunk of patch.hunks) {
+    lines.push(c.cyan(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`));
+    for (const line of hunk.lines) lines.push(line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------- .yo-resolve
+
+interface RuleDecision {
+  /** The file is not written (skip, diff, ignore). */
+  skips: boolean;
+  status: string;
+  reason: string;
+  /** The .yo-resolve file and line of the rule, relative to the root. */
+  where: string;
+  rule: string;
+}
+
+const SKIPPING = new Set(['skip', 'diff', 'ignore']);
+const announcedRules = new Set<string>();
+
+/** The .yo-resolve rule that decides each file, if any (the conflicter's own matching). */
+async function yoResolveDecisions(files: StagedFile[], root: string): Promise<Map<string, RuleDecision>> {
+  const decisions = new Map<string, RuleDecision>();
+  if (!anyYoResolve(files)) return decisions;
+  const resolver = new YoResolve() as unknown as { getMapForFolder?: (folder: string) => Promise<Map<{ pattern: string; match(p: string): boolean }, string> | undefined> };
+  for (const file of files) {
+    for (let folder = dirname(file.path); ; folder = dirname(folder)) {
+      const map = await resolver.getMapForFolder?.(folder);
+      const hit = map && [...map].find(([pattern]) => pattern.match(file.path));
+      if (hit) {
+        const [pattern, status] = hit;
+        const yoResolve = join(folder, '.yo-resolve');
+        const written = pattern.pattern.startsWith('!') ? `!${pattern.pattern.slice(folder.length + 2)}` : pattern.pattern.slice(folder.length + 1);
+        const lineNo = readFileSync(yoResolve, 'utf8').split(/\r?\n/).findIndex((line) => line.split('#')[0].trim().split(/[\s+=]/)[0] === written) + 1;
+        const where = `${relative(root, yoResolve) || '.yo-resolve'}${lineNo > 0 ? `:${lineNo}` : ''}`;
+        decisions.set(file.path, {
+          skips: SKIPPING.has(status),
+          status,
+          where,
+          rule: `${written} ${status}`,
+          reason: `${where} (${written} ${status})`,
+        });
+        break;
+      }
+      if (dirname(folder) === folder) break;
+    }
+  }
+  return decisions;
+}
+
+function announceRules(decisions: Map<string, RuleDecision>, log: ((line: string) => void) | undefined): void {
+  const byRule = new Map<string, { decision: RuleDecision; files: string[] }>();
+  for (const [path, decision] of decisions) {
+    const key = `${decision.where} ${decision.rule}`;
+    byRule.set(key, { decision, files: [...(byRule.get(key)?.files ?? []), path] });
+  }
+  for (const [key, { decision, files }] of byRule) {
+    if (announcedRules.has(key)) continue;
+    announcedRules.add(key);
+    const effect = decision.skips ? 'not written' : decision.status === 'force' ? 'written without review' : `marked ${decision.status}`;
+    log?.(`.yo-resolve rule ${decision.where} "${decision.rule}": ${files.length} file(s) ${effect}`);
+  }
+}
+
+/** Lines of the .yo-resolve files at `folders` (for the announcement at the start of a run). */
+export function yoResolveRules(folders: string[], root: string): string[] {
+  const lines: string[] = [];
+  for (const folder of [...new Set(folders)]) {
+    const file = join(folder, '.yo-resolve');
+    if (!existsSync(file)) continue;
+    readFileSync(file, 'utf8')
+      .split(/\r?\n/)
+      .forEach((line, index) => {
+        const rule = line.split('#')[0].trim();
+        if (rule) lines.push(`${relative(root, file) || '.yo-resolve'}:${index + 1}: ${rule}`);
+      });
+  }
+  return lines;
+}
+
+/** Mark the announced rules of a run's start, so the review does not repeat them. */
+export function noteAnnounced(ruleLines: string[]): void {
+  for (const line of ruleLines) {
+    const m = /^(.*?:\d+): (\S+)(?:[\s+=]+(\S+))?/.exec(line);
+    if (m) announcedRules.add(`${m[1]} ${m[2]} ${m[3] ?? 'skip'}`);
+  }
+}
+
+// ---------------------------------------------------------------- --dry-run
+
+/**
+ * The whole change as a git patch (3 lines of context): `git apply` in the monorepo turns it into
+ * what the real run writes, new empty files (`__init__.py`) and modes included.
+ */
+export function gitPatch(files: StagedFile[], root: string): string {
+  return [...files]
     .sort((a, b) => a.path.localeCompare(b.path))
-    .map((f) => {
-      const name = relative(root, f.path);
-      const before = existsSync(f.path) ? readFileSync(f.path, 'utf8') : '';
-      const after = f.contents!.toString('utf8');
-      if (before === after) return '';
-      const header = existsSync(f.path) ? name : '/dev/null';
-      return createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3 })
-        .replace(/^=+\r?\n/, '')
-        .replace(`--- a/${name}`, `--- ${header === '/dev/null' ? header : `a/${name}`}`);
-    });
-  return patches.filter(Boolean).join('');
+    .map((f) => filePatch(f, root))
+    .join('');
+}
+
+function filePatch(file: StagedFile, root: string): string {
+  const name = relative(root, file.path).split(sep).join('/');
+  const exists = existsSync(file.path);
+  const deleted = isFileStateDeleted(file as never) || file.contents === null;
+  if (deleted && !exists) return '';
+  const before = exists ? readFileSync(file.path, 'utf8') : '';
+  const after = deleted ? '' : file.contents!.toString('utf8');
+  const diskMode = exists ? gitMode(statSync(file.path).mode) : undefined;
+  const mode = file.stat?.mode != null ? gitMode(file.stat.mode) : (diskMode ?? '100644');
+  const header = [`diff --git a/${name} b/${name}`];
+  if (!exists) header.push(`new file mode ${mode}`);
+  else if (deleted) header.push(`deleted file mode ${diskMode}`);
+  else if (diskMode !== mode) header.push(`old mode ${diskMode}`, `new mode ${mode}`);
+  if (before === after) return exists && !deleted && diskMode === mode ? '' : `${header.join('\n')}\n`;
+  const patch = structuredPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3 });
+  const lines = [...header, exists ? `--- a/${name}` : '--- /dev/null', deleted ? '+++ /dev/null' : `+++ b/${name}`];
+  for (const hunk of patch.hunks) {
+    // An empty side (a new or a deleted file) starts at 0, as git writes it.
+    const oldStart = hunk.oldLines === 0 ? 0 : hunk.oldStart;
+    const newStart = hunk.newLines === 0 ? 0 : hunk.newStart;
+    lines.push(`@@ -${oldStart},${hunk.oldLines} +${newStart},${hunk.newLines} @@`, ...hunk.lines);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function gitMode(mode: number): string {
+  return mode & 0o111 ? '100755' : '100644';
 }
 
 /**
@@ -150,29 +390,37 @@ function commonFolder(paths: string[]): string {
 
 /**
  * A gate around the conflicter, which reviews the files it is given concurrently: its prompts
- * would come in the order its disk reads finish. `admit` lets a file in once the one before it
- * has come out of `release`, so the review follows the order in which the run staged the files
- * (the root pyproject.toml first), and so do the status lines. A .yo-resolve file is not gated:
- * the conflicter keeps it.
+ * would come in the order its disk reads finish. `admit` holds every file until the store has
+ * sent them all, then lets them in one at a time, each once the one before it has come out of
+ * `release`, in `order` (the order in which the phases staged them: the root pyproject.toml
+ * first); files not in `order` follow in the store's order. So do the status lines. A
+ * .yo-resolve file is not gated: the conflicter keeps it.
  */
-function oneAtATime(): [Transform, Transform] {
-  const waiting = new Map<string, () => void>();
-  let previous: Promise<void> = Promise.resolve();
-  const gated = (file: StagedFile) => !file.path.endsWith('.yo-resolve');
+function oneAtATime(order: string[] = []): [Transform, Transform] {
+  const held: StagedFile[] = [];
+  let released: (() => void) | undefined;
   const admit = new Transform({
     objectMode: true,
     transform(file: StagedFile, _encoding, done) {
-      if (!gated(file)) return done(null, file);
-      const out = new Promise<void>((resolve) => waiting.set(file.path, resolve));
-      previous.then(() => done(null, file), done);
-      previous = out;
+      if (isYoResolve(file)) return done(null, file);
+      held.push(file);
+      done();
+    },
+    flush(done) {
+      const next = async () => {
+        for (const file of inOrder(held, order)) {
+          const out = new Promise<void>((resolve) => (released = resolve));
+          this.push(file);
+          await out;
+        }
+      };
+      next().then(() => done(), done);
     },
   });
   const release = new Transform({
     objectMode: true,
     transform(file: StagedFile, _encoding, done) {
-      waiting.get(file.path)?.();
-      waiting.delete(file.path);
+      if (!isYoResolve(file)) released?.();
       done(null, file);
     },
   });

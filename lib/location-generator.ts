@@ -5,11 +5,13 @@
  * and the closing summary. Composed sub-generators receive the app's resolved context and do not
  * ask or read again.
  */
-import { relative, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { isFilePending } from 'mem-fs-editor/state';
-import { commitAllOrNothing } from './commit.js';
 import { beginRun, endRun, runFiles } from './durable.js';
+import { ARGUMENTS, COMMANDS, formatHelp, optionsFor, usageLine, type ArgumentShape, type GeneratorName } from './commands.js';
+import { commitAllOrNothing, noteAnnounced, yoResolveRules } from './commit.js';
+import { CONFIG_KEY } from './conventions.js';
 import { EditError } from './editors/text.js';
 import { diskLister, findLocation, findMonorepoRoot, nextFreePort, readMonorepo, type Location, type Monorepo } from './monorepo.js';
 import { defaultShortName, locationNames, renamer, type LocationNames, type Renamer } from './naming.js';
@@ -47,46 +49,70 @@ export type LocationOptions = BaseOptions & {
   runCommand?: CommandRunner;
 };
 
-/** Which arguments a generator takes on the command line. */
-export type ArgumentShape = 'new-location' | 'existing-location' | 'none';
+export type { ArgumentShape };
 
-/** A user-facing error: printed without a stack trace, exit code 1. */
+/** A user-facing error: printed without a stack trace, exit code 1 (or the one it carries). */
 export class UsageError extends Error {
   override name = 'UsageError';
+  constructor(
+    message: string,
+    /** For `yo`, which exits with an error's `code`. */
+    readonly code?: number,
+  ) {
+    super(message);
+  }
+
+  get exitCode(): number | undefined {
+    return this.code;
+  }
 }
+
+/** Yeoman's own options that do nothing here: not shown in help. */
+const YEOMAN_OPTIONS = ['help', 'skip-cache', 'skip-install', 'force-install', 'ask-answered'];
 
 export abstract class LocationGenerator extends Generator<Record<string, unknown>, LocationOptions> {
   declare ctx: RunContext;
   protected readonly shape: ArgumentShape;
+  /** Which command of the table (lib/commands.ts) this generator is. */
+  protected readonly command: GeneratorName;
 
-  constructor(args: string[], options: LocationOptions, shape: ArgumentShape = 'new-location') {
+  constructor(args: string[], options: LocationOptions, command: GeneratorName) {
     super(args, options);
-    this.shape = shape;
-    if (shape !== 'none') {
-      this.argument('packageName', {
-        type: String,
-        required: false,
-        description:
-          shape === 'new-location'
-            ? 'Python package name of the location, snake_case (e.g. network_analytics)'
-            : 'An existing location: its package name or short name (e.g. vanguard_wholesale)',
-      });
+    this.command = command;
+    this.shape = COMMANDS[command].shape;
+    const declared = ARGUMENTS[this.shape];
+    for (const spec of declared) this.argument(spec.name, { type: String, required: false, description: spec.help });
+    const own = optionsFor(command);
+    for (const name of YEOMAN_OPTIONS) {
+      const yeoman = (this as unknown as { _options: Record<string, { hide?: boolean }> })._options[name];
+      if (yeoman && !own.some((o) => o.name === name)) yeoman.hide = true;
     }
-    if (shape === 'new-location') {
-      this.argument('shortName', { type: String, required: false, description: 'Short name for CLI convenience (default: the longest word of the package name)' });
-      this.argument('port', { type: String, required: false, description: 'gRPC code-server port (default: the next free one from 4002)' });
-      this.option('description', { type: String, description: 'One-line description for the package\'s pyproject.toml' });
+    for (const spec of own) {
+      this.option(spec.name, { type: spec.type === 'boolean' ? Boolean : String, description: spec.help, ...(spec.alias ? { alias: spec.alias } : {}) });
     }
-    // Yeoman's environment handles these; declared here so --help lists them under yo and the bin alike.
-    this.option('force', { type: Boolean, description: 'Apply the whole change without the conflict review (needed without a terminal)' });
-    this.option('dry-run', { type: Boolean, description: 'Print the full unified diff of the change and write nothing' });
-    this.option('bail', { type: Boolean, description: 'Stop at the first file that would change (Yeoman conflicter)' });
-    this.option('interactive', {
-      type: Boolean,
-      description: 'Ask for missing values (default: only when run in a terminal); --no-interactive never asks',
+    if (!options.context && !options.help && args.length > declared.length) {
+      const extra = args.slice(declared.length).join(' ');
+      throw new UsageError(
+        declared.length === 0 ? `${command} takes no arguments (got ${extra}). Usage: ${usageLine(command)}` : `Too many arguments (${extra}). Usage: ${usageLine(command)}`,
+        2,
+      );
+    }
+    // Yeoman logs "An error occured while running <namespace>#<task>" before the error itself;
+    // the namespace is its own (derived from where the package is installed): the error says enough.
+    const log = this.log;
+    if (log) (this as { log: typeof log }).log = new Proxy(log, {
+      get: (target, key, receiver) =>
+        key === 'error'
+          ? (...parts: unknown[]) => (/^An error occured while running /.test(String(parts[0])) ? target : target.error(...(parts as [string])))
+          : Reflect.get(target, key, receiver),
     });
     // The user-facing generator owns the commit; `uv`, not npm, installs (see the package phase).
     if (!options.context) this.setFeatures({ customCommitTask: () => this.commit(), customInstallTask: 'uv' as never });
+  }
+
+  /** Help from the declared table: the same text as `dagster-location [<sub>] --help`. */
+  override help(): string {
+    return formatHelp(this.command);
   }
 
   /** True when prompts can be answered. */
@@ -112,7 +138,48 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
     this.destinationRoot(root);
     // One run at a time, from reading to writing; a change a killed run left half-made is put back first.
     beginRun(this.env, this.destinationRoot());
-    return readMonorepo(root, (path) => this.readText(path), diskLister(root));
+    const model = readMonorepo(root, (path) => this.readText(path), diskLister(root));
+    if (!this.isComposed) this._announceYoResolve(model);
+    return model;
+  }
+
+  /**
+   * The `.yo-resolve` rules that may decide this run's files (at the root, above it, and in the
+   * members' folders), said before anything is asked; the review names any other it meets.
+   */
+  private _announceYoResolve(model: Monorepo): void {
+    const folders: string[] = [];
+    for (let dir = model.root; ; dir = dirname(dir)) {
+      folders.push(dir);
+      if (dirname(dir) === dir) break;
+    }
+    for (const member of model.members) {
+      for (let dir = resolve(model.root, member); dir.startsWith(model.root + sep); dir = dirname(dir)) folders.push(dir);
+    }
+    const rules = yoResolveRules(folders, model.root);
+    if (rules.length === 0) return;
+    noteAnnounced(rules);
+    this.log(`.yo-resolve rules in effect (a file they skip is not written, even with --force):\n${rules.map((r) => `  ${r}`).join('\n')}`);
+  }
+
+  /** A canonical location named in .yo-rc.json that is not a location: say so, with the line. */
+  protected checkCanonical(model: Monorepo): void {
+    const text = this.readText('.yo-rc.json');
+    if (model.canonical || !text) return;
+    let named: unknown;
+    try {
+      named = (JSON.parse(text) as Record<string, { canonical?: unknown }>)[CONFIG_KEY]?.canonical;
+    } catch {
+      return;
+    }
+    if (named === undefined) return;
+    const index = text.search(/"canonical"\s*:/);
+    const line = index === -1 ? undefined : text.slice(0, index).split('\n').length;
+    const known = model.locations.map((l) => l.names.snake).join(', ') || 'none';
+    throw new UsageError(
+      `.yo-rc.json${line ? `:${line}` : ''}: "canonical": ${JSON.stringify(named)} names no code location of this monorepo (locations: ${known}). ` +
+        'Name the location new ones should copy, or remove the setting to use the built-in templates. Nothing was written.',
+    );
   }
 
   /**
@@ -125,6 +192,7 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
       return this.options.context;
     }
     const model = this.loadModel();
+    this.checkCanonical(model);
     const packageName = await this.askValue('packageName', {
       message: 'Package name of the code location (snake_case)',
       // An existing location (by package or short name) is valid as is: its name is already imported.
@@ -197,21 +265,14 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
     return answers.clickhouse;
   }
 
-  /** Help's usage line: both ways in, without Yeoman's internal `app` namespace. */
+  /** Help's usage line: both ways in, without Yeoman's internal namespace. */
   override usage(): string {
-    const sub = this.options.namespace?.split(':')[1];
-    const suffix = sub && sub !== 'app' ? sub : '';
-    const args = this.shape === 'new-location' ? '<package_name> [short_name] [port]' : this.shape === 'existing-location' ? '<location>' : '';
-    const text = [`dagster-location ${suffix} ${args} [options]`, `yo dagster-location${suffix ? `:${suffix}` : ''} ${args} [options]`]
-      .map((line) => line.replace(/ +/g, ' '))
-      .join('\n  ');
-    return this.description ? `${text}\n\n${this.description}` : text;
+    const bin = usageLine(this.command);
+    return `${bin}\n  ${bin.replace(/^dagster-location( \w+)?/, (_m, sub?: string) => `yo dagster-location${sub ? `:${sub.trim()}` : ''}`)}`;
   }
 
   protected usageLine(): string {
-    const sub = this.options.namespace?.split(':')[1];
-    const command = sub && sub !== 'app' ? `dagster-location ${sub}` : 'dagster-location';
-    return this.shape === 'new-location' ? `${command} <package_name> [short_name] [port]` : `${command} <location>`;
+    return usageLine(this.command).replace(/ \[options\]$/, '');
   }
 
   // ---------------------------------------------------------------- staging edits
@@ -294,7 +355,7 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
       others.at(-1) ??
       // No location to copy: the target stands in for itself, and each registry falls back.
       { names, member: names.packageDir, port, hasClickhouse: clickhouse };
-    return { model, read: (path) => this.readText(path), list: diskLister(this.destinationRoot()), target, source, description, clickhouse };
+    return { model, read: (path) => this.readText(path), list: diskLister(this.destinationRoot()), target, source, description, clickhouse, standalone: !this.isComposed };
   }
 
   /**
@@ -343,20 +404,41 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
 
   // ---------------------------------------------------------------- commit and summary
 
+  /** The report the commit's outcome goes into: the run's (the doctor keeps its own). */
+  protected get commitReport(): Report | undefined {
+    return this.ctx?.report;
+  }
+
   private async commit(): Promise<void> {
     const env = this.env as unknown as Parameters<typeof commitAllOrNothing>[0];
     const files = this.repoFiles();
-    await commitAllOrNothing(env, {
+    const root = this.destinationRoot();
+    const report = this.commitReport;
+    const result = await commitAllOrNothing(env, {
       force: Boolean(this.options.force ?? env.conflicterOptions?.force),
       dryRun: Boolean(this.options.dryRun ?? env.conflicterOptions?.dryRun),
       interactive: this.interactive,
-      root: this.destinationRoot(),
+      root,
+      order: [...(report?.staged ?? [])].map((path) => resolve(root, path)),
+      // The patch is the run's result: stdout. Everything else (the summary too) goes to stderr.
       print: (text) => process.stdout.write(text),
+      log: (line) => this.log(line),
       expected: files && ((path) => files.expected(path)),
     });
     // What is read from here on (the doctor's audit of the result) is the new disk.
     files?.forget();
     endRun(this.destinationRoot());
+    const rel = (paths: string[]) => paths.map((path) => relative(root, path).split(sep).join('/'));
+    if (report) {
+      report.outcome = {
+        created: rel(result.created),
+        changed: rel(result.changed),
+        deleted: rel(result.deleted),
+        skipped: result.skipped.map((s) => ({ path: rel([s.path])[0], reason: s.reason })),
+        unchanged: rel(result.unchanged),
+        dryRun: result.dryRun,
+      };
+    }
   }
 
   protected get dryRun(): boolean {
@@ -367,10 +449,11 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
   /** Print the summary once, from the generator the user ran. */
   protected printSummary(): void {
     if (this.isComposed || !this.ctx) return;
-    const color = useColor(process.stdout);
-    // The summary is the run's result, so it goes to stdout (Yeoman's own log goes to stderr).
-    process.stdout.write(
-      formatSummary({ report: this.ctx.report, names: this.ctx.names, clickhouse: this.ctx.clickhouse, dryRun: this.dryRun, color }),
+    // The summary is the run's result, so it goes to stdout (Yeoman's own log goes to stderr);
+    // in a dry run the patch is the result and the summary joins the log on stderr.
+    const stream = this.dryRun ? process.stderr : process.stdout;
+    stream.write(
+      formatSummary({ report: this.ctx.report, names: this.ctx.names, clickhouse: this.ctx.clickhouse, dryRun: this.dryRun, color: useColor(stream) }),
     );
   }
 

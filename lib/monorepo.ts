@@ -82,11 +82,15 @@ export function readMonorepo(root: string, read: Reader, list: Lister): Monorepo
   collectImportNames(rootToml, importNames);
 
   const locations: Location[] = [];
+  const recorded = new Map<string, RecordedNames>();
   for (const member of members) {
     const memberToml = read(`${member}/pyproject.toml`);
-    if (memberToml !== undefined) collectImportNames(parseToml(memberToml, `${member}/pyproject.toml`), importNames);
+    const parsed = memberToml === undefined ? undefined : parseToml(memberToml, `${member}/pyproject.toml`);
+    if (parsed) collectImportNames(parsed, importNames);
     if (read(`${member}/definitions.py`) === undefined) continue;
     const snake = posix.basename(member);
+    const own = parsed && recordedNames(parsed);
+    if (own) recorded.set(snake, own);
     locations.push({
       names: locationNames(snake, snake),
       member,
@@ -96,12 +100,16 @@ export function readMonorepo(root: string, read: Reader, list: Lister): Monorepo
   const ports: PortUse[] = [{ port: conventions.webserverPort, file: '.yo-rc.json', what: 'Dagster webserver' }];
   const shorts = readShortNames(read, conventions, locations);
   for (const location of locations) {
-    const short = shorts.get(location.names.snake);
+    const short = shorts.get(location.names.snake) ?? recorded.get(location.names.snake)?.short;
     if (short) location.names = locationNames(location.names.snake, short);
   }
   readWorkspacePorts(read, conventions, locations, ports);
   readDockerfilePorts(read, locations, ports);
   readComposePorts(read, conventions, ports);
+  for (const location of locations) {
+    const port = recorded.get(location.names.snake)?.port;
+    if (port !== undefined) ports.push({ port, file: `${location.member}/pyproject.toml`, what: `[tool.dagster-location] port of ${location.names.snake}`, owner: location.names.snake });
+  }
   for (const location of locations) {
     location.port ??= ports.find((p) => p.owner === location.names.snake)?.port;
   }
@@ -120,6 +128,23 @@ export function readMonorepo(root: string, read: Reader, list: Lister): Monorepo
     importNames,
     frozenDockerfiles,
   };
+}
+
+/**
+ * The short name and port `dagster-location package` records in a new package's pyproject.toml
+ * (`[tool.dagster-location]`), so the phases run later, and the doctor, use the ones given then.
+ */
+interface RecordedNames {
+  short?: string;
+  port?: number;
+}
+
+function recordedNames(toml: Record<string, unknown>): RecordedNames | undefined {
+  const table = getPath(toml, ['tool', 'dagster-location']) as Record<string, unknown> | undefined;
+  if (!table || typeof table !== 'object') return undefined;
+  const short = typeof table['short-name'] === 'string' ? table['short-name'] : undefined;
+  const port = typeof table.port === 'number' && Number.isInteger(table.port) ? table.port : undefined;
+  return { short, port };
 }
 
 /** `src/*` style members are expanded against the folders that hold a pyproject.toml. */

@@ -1,15 +1,23 @@
 /**
  * What a run did and what is left for a person, collected by every sub-generator and printed
- * once at the end: files created and changed, warnings (parts skipped), the Bitbucket variables
- * to configure and the guide's verification commands with the names filled in.
+ * once at the end: what the commit did with each file (created, changed, skipped by you or by a
+ * `.yo-resolve` rule, left unchanged), warnings (parts skipped), the Bitbucket variables to
+ * configure and the guide's verification commands with the names filled in.
  */
-import { Chalk } from 'chalk';
+import { paint, useColor } from './color.js';
 import type { LocationNames } from './naming.js';
 import type { LeftOut } from './registries/registry.js';
 
+export { useColor };
+
 export interface Report {
+  /** Files the phases staged as new, and as edits of existing files (relative paths). */
   created: Set<string>;
   changed: Set<string>;
+  /** Every staged file once, in the order the phases staged it (the review's order). */
+  staged: Set<string>;
+  /** What the commit did (relative paths); absent until it ran. */
+  outcome?: Outcome;
   warnings: string[];
   notes: string[];
   /** The canonical's particulars the run did not copy, on purpose. */
@@ -35,8 +43,39 @@ export type CommandRunner = (
   options: { cwd: string },
 ) => { status: number | null; signal?: NodeJS.Signals | null; error?: Error & { code?: string } };
 
+/** What the commit did with the staged files. */
+export interface Outcome {
+  created: string[];
+  changed: string[];
+  deleted: string[];
+  skipped: Array<{ path: string; reason: string }>;
+  unchanged: string[];
+  /** A dry run: the lists say what a real run would do; nothing was written. */
+  dryRun: boolean;
+}
+
+/** A Set that also notes each path, once, in the report's staging order. */
+class StagingSet extends Set<string> {
+  constructor(private readonly order: Set<string>) {
+    super();
+  }
+
+  override add(path: string): this {
+    this.order?.add(path);
+    return super.add(path);
+  }
+}
+
 export function newReport(): Report {
-  return { created: new Set(), changed: new Set(), warnings: [], notes: [], leftOut: [] };
+  const staged = new Set<string>();
+  return { created: new StagingSet(staged), changed: new StagingSet(staged), staged, warnings: [], notes: [], leftOut: [] };
+}
+
+/** Whether the commit wrote `path` (a real run, not a dry one). */
+export function wasWritten(report: Report, path: string): boolean {
+  const outcome = report.outcome;
+  if (!outcome) return report.created.has(path) || report.changed.has(path);
+  return !outcome.dryRun && (outcome.created.includes(path) || outcome.changed.includes(path));
 }
 
 export interface SummaryInput {
@@ -78,11 +117,6 @@ export function localVerification(names: LocationNames, clickhouse: boolean): Ar
   ];
 }
 
-/** Colour only on a terminal, and never when NO_COLOR is set to anything but the empty string. */
-export function useColor(stream: { isTTY?: boolean }, env: Record<string, string | undefined> = process.env): boolean {
-  return Boolean(stream.isTTY) && !env.NO_COLOR;
-}
-
 export function bitbucketVariables(names: LocationNames): Array<{ variable: string; value: string; scope: string }> {
   return [
     { variable: names.serviceImageVariable, value: names.image, scope: 'Repository' },
@@ -91,17 +125,34 @@ export function bitbucketVariables(names: LocationNames): Array<{ variable: stri
 }
 
 export function formatSummary(input: SummaryInput): string {
-  const c = new Chalk({ level: input.color ? 1 : 0 });
+  const c = paint(input.color);
   const { report, names } = input;
   const lines: string[] = [];
   const heading = (text: string) => lines.push('', c.bold(text));
-  const verb = input.dryRun ? 'would be' : '';
   heading(`Code location ${names.snake} (${names.kebab}, short name ${names.short})`);
-  const created = [...report.created].sort();
-  const changed = [...report.changed].filter((f) => !report.created.has(f)).sort();
-  if (created.length + changed.length === 0) lines.push('  Nothing to change: every registration is already in place.');
-  for (const file of created) lines.push(`  ${c.green('create')} ${file}${verb ? c.dim(` (${verb} created)`) : ''}`);
-  for (const file of changed) lines.push(`  ${c.yellow('change')} ${file}${verb ? c.dim(` (${verb} changed)`) : ''}`);
+  const outcome: Outcome = report.outcome ?? {
+    created: [...report.created],
+    changed: [...report.changed].filter((f) => !report.created.has(f)),
+    deleted: [],
+    skipped: [],
+    unchanged: [],
+    dryRun: input.dryRun,
+  };
+  const dry = outcome.dryRun;
+  const verbs = dry
+    ? { create: 'would create', change: 'would change', delete: 'would delete', skip: 'would skip' }
+    : { create: 'created', change: 'changed', delete: 'deleted', skip: 'skipped' };
+  const width = Math.max(...Object.values(verbs).map((v) => v.length), 'unchanged'.length);
+  const row = (verb: string, colour: (t: string) => string, file: string, why = '') => lines.push(`  ${colour(verb.padEnd(width))} ${file}${why ? c.dim(`  (${why})`) : ''}`);
+  const sorted = (files: string[]) => [...files].sort();
+  for (const file of sorted(outcome.created)) row(verbs.create, c.green, file);
+  for (const file of sorted(outcome.changed)) row(verbs.change, c.yellow, file);
+  for (const file of sorted(outcome.deleted)) row(verbs.delete, c.red, file);
+  for (const { path, reason } of [...outcome.skipped].sort((a, b) => a.path.localeCompare(b.path))) row(verbs.skip, c.red, path, `${reason}; not registered there`);
+  for (const file of sorted(outcome.unchanged)) row('unchanged', c.dim, file, 'already as staged');
+  if (outcome.created.length + outcome.changed.length + outcome.deleted.length + outcome.skipped.length === 0) {
+    lines.push('  Nothing to change: every registration is already in place.');
+  }
   if (report.warnings.length > 0) {
     heading('Warnings');
     for (const warning of report.warnings) lines.push(`  ${c.yellow('!')} ${warning}`);
@@ -111,8 +162,8 @@ export function formatSummary(input: SummaryInput): string {
     for (const item of report.leftOut) lines.push(`  - ${item.file}${item.line ? `:${item.line}` : ''}: ${item.what} (${item.why})`);
   }
   heading('Left for you: Bitbucket repository variables (after merging, if not set yet)');
-  const width = Math.max(...bitbucketVariables(names).map((v) => v.variable.length));
-  for (const v of bitbucketVariables(names)) lines.push(`  [ ] ${c.cyan(v.variable.padEnd(width))} = ${v.value}  (${v.scope})`);
+  const variableWidth = Math.max(...bitbucketVariables(names).map((v) => v.variable.length));
+  for (const v of bitbucketVariables(names)) lines.push(`  [ ] ${c.cyan(v.variable.padEnd(variableWidth))} = ${v.value}  (${v.scope})`);
   for (const note of report.notes) lines.push(`  [ ] ${note}`);
   const commands = verificationCommands(names, input.clickhouse).slice(report.installed ? 2 : 0);
   // Skipped checks are still to be run; passed and failed ones were reported above.
@@ -124,7 +175,8 @@ export function formatSummary(input: SummaryInput): string {
       lines.push(`  ${mark[result.status]} ${result.command}${result.reason ? c.dim(`  (${result.reason})`) : ''}`);
     }
   }
-  heading(report.verification ? 'Verify by hand (from the monorepo root)' : 'Verify (from the monorepo root)');
+  heading(report.verification ? 'Verify by hand (from the monorepo root)' : dry ? 'Verify after the real run (from the monorepo root)' : 'Verify (from the monorepo root)');
   for (const command of commands.filter((cmd) => !ran.has(cmd))) lines.push(`  ${c.cyan(command)}`);
+  if (dry) lines.push('', c.bold('Nothing was written.'));
   return lines.join('\n') + '\n';
 }

@@ -85,7 +85,8 @@ describe('bad input: refused with a helpful message, exit 1, nothing written', (
       const dir = copyFixture();
       bad.prepare?.(dir);
       const before = snapshot(dir);
-      const result = runBin(dir, [...bad.args, '--force', '--skip-install']);
+      // clickhouse installs nothing, so it takes no --skip-install.
+      const result = runBin(dir, [...bad.args, '--force', ...(bad.args[0] === 'clickhouse' ? [] : ['--skip-install'])]);
       assert.equal(result.status, 1, result.output);
       assert.match(result.stderr, bad.message);
       assert.deepEqual(changes(before, snapshot(dir)), { added: [], changed: [], removed: [] });

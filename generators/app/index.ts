@@ -21,12 +21,7 @@ const PHASES = [
 
 export default class AppGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
-    super(args, options, 'new-location');
-    this.option('clickhouse', {
-      type: Boolean,
-      description: 'Create the ClickHouse subpackage (phase 3); --no-clickhouse skips it without asking',
-    });
-    this.option('verify', { type: Boolean, description: 'After install, run the verification commands that work locally and report each' });
+    super(args, options, 'app');
   }
 
   async initializing() {

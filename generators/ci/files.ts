@@ -150,7 +150,8 @@ export function addBakeTarget(text: string, ctx: RunContext, file: string): { te
       file,
     });
   } else {
-    result = insertBlock(result, { type: 'target', label: image, blockText: guideTarget(ctx), after, file });
+    const like = findBlock(blocks, 'target', after ?? '') ?? blocks.find((b) => b.type === 'target');
+    result = insertBlock(result, { type: 'target', label: image, blockText: guideTarget(ctx, like && targetStyle(text, like)), after, file });
   }
   if (findBlock(hclBlocks(result, file), 'group', 'default')) {
     const listed = listStrings(result, blockList(result, { type: 'group', label: 'default', attribute: 'targets' }, file));
@@ -162,20 +163,33 @@ export function addBakeTarget(text: string, ctx: RunContext, file: string): { te
   return { text: result, warnings };
 }
 
-/** Phase 6's target block, as the guide writes it. */
-export function guideTarget(ctx: RunContext): string {
+/** How a target's attributes are written: their indentation, and whether the `=` line up. */
+export interface TargetStyle {
+  indent: string;
+  align: boolean;
+}
+
+/** The style of an existing target block (so a target written from the guide looks like its neighbours). */
+export function targetStyle(text: string, block: { open: number; close: number }): TargetStyle {
+  const lines = [...text.slice(block.open + 1, block.close).matchAll(/^([ \t]+)([A-Za-z_][\w-]*)([ \t]*)=/gm)];
+  const indent = lines[0]?.[1] ?? '  ';
+  const columns = new Set(lines.map((m) => m[1].length + m[2].length + m[3].length));
+  return { indent, align: lines.length > 1 && columns.size === 1 && lines.some((m) => m[3].length > 1) };
+}
+
+/** Phase 6's target block, as the guide writes it (in a sibling target's style when given). */
+export function guideTarget(ctx: RunContext, style: TargetStyle = { indent: '  ', align: false }): string {
   const { registry, platforms } = ctx.model.conventions;
-  return [
-    `target "${ctx.names.image}" {`,
-    '  context = "."',
-    `  dockerfile = "${ctx.names.dockerfile}"`,
-    '  tags = [',
-    `    "${registry}/${ctx.names.image}:latest"`,
-    '  ]',
-    `  platforms = [${platforms.map((p) => JSON.stringify(p)).join(', ')}]`,
-    '  push = true',
-    '}',
-  ].join('\n');
+  const { indent } = style;
+  const attributes: Array<[string, string]> = [
+    ['context', '"."'],
+    ['dockerfile', `"${ctx.names.dockerfile}"`],
+    ['tags', `[\n${indent}${indent}"${registry}/${ctx.names.image}:latest"\n${indent}]`],
+    ['platforms', `[${platforms.map((p) => JSON.stringify(p)).join(', ')}]`],
+    ['push', 'true'],
+  ];
+  const width = style.align ? Math.max(...attributes.map(([key]) => key.length)) : 0;
+  return [`target "${ctx.names.image}" {`, ...attributes.map(([key, value]) => `${indent}${key.padEnd(width)} = ${value}`), '}'].join('\n');
 }
 
 // ------------------------------------------------------------------ bitbucket-pipelines.yml

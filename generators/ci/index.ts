@@ -8,7 +8,7 @@ import { LocationGenerator, type LocationOptions } from '../../lib/location-gene
 
 export default class CiGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
-    super(args, options, 'new-location');
+    super(args, options, 'ci');
   }
 
   async initializing() {

@@ -55,12 +55,12 @@ export function renderEntries(assets: FoundAsset[], style: EntryStyle, eol: stri
  * docstring, imports and annotations stay; DB_NAME becomes this location's database; the list
  * of entries is replaced by this location's assets, written like the source's first entry.
  */
-export function deriveRegistry(renamed: string, database: string, assets: FoundAsset[]): string {
+export function deriveRegistry(renamed: string, database: string, assets: FoundAsset[], file = 'asset_registry.py'): string {
   const tokens = pythonTokens(renamed);
   const eol = detectEol(renamed);
   let result = renamed;
   const list = registryList(tokens);
-  if (!list) throw new EditError('no list of AssetRegistryEntry found', 'asset_registry.py');
+  if (!list) throw new EditError('no list of AssetRegistryEntry found', file);
   const [open, close] = list;
   const style = entryStyle(renamed, tokens, open, close);
   const closeLine = lineStart(renamed, tokens[close].start);
@@ -132,10 +132,12 @@ export function deriveSummaryViews(renamed: string, target: LocationNames, sourc
   const tokens = pythonTokens(renamed);
   const eol = detectEol(renamed);
   const def = tokens.findIndex((t, k) => t.kind === 'name' && t.text === 'def' && t.column === 0 && tokens[k + 1]?.text === 'get_summary_views_ddl');
-  if (def === -1) throw new EditError('no get_summary_views_ddl function', 'summary_views.py');
+  if (def === -1) throw new EditError('no get_summary_views_ddl function', sourceFile);
   let colon = def;
   while (colon < tokens.length && !(tokens[colon].text === ':' && tokens[colon].depth === 0)) colon++;
-  if (tokens[colon + 1]?.kind !== 'newline') throw new EditError('get_summary_views_ddl has a one-line body', 'summary_views.py');
+  if (tokens[colon + 1]?.kind !== 'newline') {
+    throw new EditError('get_summary_views_ddl has a one-line body', sourceFile, renamed.slice(0, tokens[def].start).split('\n').length);
+  }
   const first = tokens[colon + 2];
   const indent = renamed.slice(lineStart(renamed, first.start), first.start);
   // The body ends before the next statement at column 0, or at the end of the file.

@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { posix } from 'node:path';
 import ejs from 'ejs';
 import { addEnvKeys } from '../../lib/editors/env.js';
+import { EditError } from '../../lib/editors/text.js';
 import { LocationGenerator, UsageError, type LocationOptions } from '../../lib/location-generator.js';
 import type { Location } from '../../lib/monorepo.js';
 import { renamer, type Renamer } from '../../lib/naming.js';
@@ -26,12 +27,35 @@ import {
   renderEntries,
 } from './files.js';
 
+/** What the templates import from shared.clickhouse. */
+const SHARED_API = ['CodeLocationConfig', 'AssetRegistryEntry', 'ClickHouseConfig'] as const;
+
+/** A top-level class or assignment of `name` in a module. */
+function definesName(text: string, name: string): boolean {
+  return new RegExp(`^(?:class\\s+${name}\\b|${name}\\s*(?::[^=\\n]*)?=)`, 'm').test(text);
+}
+
+/**
+ * Whether a package's __init__.py makes `name` importable from it: defines it, imports it by name
+ * (`from .config import X`, `from shared.clickhouse.config import (X, Y)`, `import ... as X`), or
+ * star-imports a module (read with `moduleText`) that defines it.
+ */
+function exportsName(init: string, name: string, moduleText: (module: string) => string | undefined): boolean {
+  if (definesName(init, name)) return true;
+  for (const m of init.matchAll(/^from\s+([\w.]+)\s+import\s+(\([^)]*\)|[^\n#]+)/gm)) {
+    const names = m[2].replace(/[()]/g, '').split(',').map((part) => part.trim().split(/\s+as\s+/).at(-1)!.trim());
+    if (names.includes(name)) return true;
+    if (names.includes('*') && definesName(moduleText(m[1]) ?? '', name)) return true;
+  }
+  return false;
+}
+
 export default class ClickhouseGenerator extends LocationGenerator {
   /** Run on its own for a location that has its clickhouse/ package already: nothing to do. */
   private alreadyPresent = false;
 
   constructor(args: string[], options: LocationOptions) {
-    super(args, options, 'existing-location');
+    super(args, options, 'clickhouse');
   }
 
   async initializing() {
@@ -104,35 +128,62 @@ export default class ClickhouseGenerator extends LocationGenerator {
   private _packageTexts(source: Location | undefined, rename: Renamer | undefined, scan: AssetScan): Record<string, string> {
     const { names } = this.ctx;
     if (source && rename) {
-      const from = (file: string) => rename.apply(this.readText(`${source.member}/clickhouse/${file}`) ?? '');
+      const dir = `${source.member}/clickhouse`;
+      const from = (file: string) => rename.apply(this.readText(`${dir}/${file}`) ?? '');
       const init = from('__init__.py');
       if (importsOnlyWrittenModules(init, names.snake) && /def\s+get_bootstrap_config\b/.test(init)) {
-        return {
-          '__init__.py': init,
-          'asset_registry.py': deriveRegistry(from('asset_registry.py'), names.database, scan.assets),
-          'summary_views.py': deriveSummaryViews(from('summary_views.py'), names, `${source.member}/clickhouse/summary_views.py`),
-        };
+        try {
+          return {
+            '__init__.py': init,
+            'asset_registry.py': deriveRegistry(from('asset_registry.py'), names.database, scan.assets, `${dir}/asset_registry.py`),
+            'summary_views.py': deriveSummaryViews(from('summary_views.py'), names, `${dir}/summary_views.py`),
+          };
+        } catch (error) {
+          if (!(error instanceof EditError)) throw error;
+          // Renaming keeps the lines, so the error's line is the source file's.
+          this.ctx.report.warnings.push(`${error.message} (so ${names.packageDir}/clickhouse/ was written from the built-in templates instead)`);
+        }
       }
     }
-    this._requireSharedApi();
-    const data = { names, entries: renderEntries(scan.assets, DEFAULT_ENTRY_STYLE, '\n') };
+    const data = { names, entries: renderEntries(scan.assets, DEFAULT_ENTRY_STYLE, '\n'), imports: this._sharedApiImports() };
     return Object.fromEntries(MODULES.map((file) => [file, ejs.render(this.fs.read(this.templatePath(`${file}.ejs`))!, data)]));
   }
 
-  /** The templates import CodeLocationConfig, AssetRegistryEntry and ClickHouseConfig from shared. */
-  private _requireSharedApi(): void {
-    const shared = this._sharedMember();
-    const bootstrap = this.readText(`${shared}/clickhouse/bootstrap.py`) ?? '';
-    const config = this.readText(`${shared}/clickhouse/config.py`) ?? '';
-    const missing = [
-      ...['CodeLocationConfig', 'AssetRegistryEntry'].filter((c) => !new RegExp(`^class ${c}\\b`, 'm').test(bootstrap)).map((c) => `${shared}/clickhouse/bootstrap.py: ${c}`),
-      ...(/^class ClickHouseConfig\b/m.test(config) ? [] : [`${shared}/clickhouse/config.py: ClickHouseConfig`]),
-    ];
+  /**
+   * Where the templates import the shared API from (CodeLocationConfig, AssetRegistryEntry,
+   * ClickHouseConfig): the module of shared/clickhouse/ that defines each, else the package itself
+   * when its __init__.py exports it. Returns a function giving the import lines for some names.
+   */
+  private _sharedApiImports(): (...wanted: string[]) => string {
+    const dir = `${this._sharedMember()}/clickhouse`;
+    const modules = this._listDir(dir)
+      .filter((f) => f.endsWith('.py') && f !== '__init__.py')
+      .sort()
+      .map((f) => ({ module: `shared.clickhouse.${f.replace(/\.py$/, '')}`, text: this.readText(`${dir}/${f}`) ?? '' }));
+    const init = this.readText(`${dir}/__init__.py`) ?? '';
+    const where = new Map<string, string>();
+    const missing: string[] = [];
+    for (const name of SHARED_API) {
+      const defining = modules.find((m) => definesName(m.text, name));
+      if (defining) where.set(name, defining.module);
+      else if (exportsName(init, name, (module) => modules.find((m) => m.module === module || m.module.endsWith(module.replace(/^\.+/, '.')))?.text)) {
+        where.set(name, 'shared.clickhouse');
+      } else missing.push(name);
+    }
     if (missing.length > 0) {
       throw new UsageError(
-        `No location has a clickhouse/ package to follow, and the shared ClickHouse API is not the one this generator knows (missing ${missing.join('; ')}). Nothing was written.`,
+        `${dir}/__init__.py: shared.clickhouse does not export ${missing.join(', ')}, and no module of ${dir}/ defines ${missing.length > 1 ? 'them' : 'it'}. ` +
+          'No location has a clickhouse/ package to follow, and the built-in templates import these. Nothing was written.',
       );
     }
+    return (...wanted: string[]) => {
+      const byModule = new Map<string, string[]>();
+      for (const name of wanted) byModule.set(where.get(name)!, [...(byModule.get(where.get(name)!) ?? []), name]);
+      return [...byModule]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([module, list]) => `from ${module} import ${list.sort().join(', ')}`)
+        .join('\n');
+    };
   }
 
   private _sharedMember(): string {

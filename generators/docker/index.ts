@@ -8,7 +8,7 @@ import { LocationGenerator, type LocationOptions } from '../../lib/location-gene
 
 export default class DockerGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
-    super(args, options, 'new-location');
+    super(args, options, 'docker');
   }
 
   async initializing() {

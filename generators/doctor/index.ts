@@ -1,65 +1,90 @@
 /**
  * `dagster-location doctor`: audit the monorepo against the guide. A table of locations ×
- * registries, then every problem with its file and fix; `--json` for machines; a non-zero exit
- * when anything is wrong. `--fix` applies, for each finding's location, the add of the registry
- * that found it (the same code the phases run), staged and reviewed like any run.
+ * registries (at most 100 columns), then every finding with its `file:line` and fix; `--json`
+ * for machines (one object per finding); a non-zero exit when anything is wrong.
+ *
+ * `--fix` adds the missing registrations through the same sub-generators (staged and reviewed
+ * like any run), then audits the files on disk again and prints that table: the exit code says
+ * whether problems remain. `--fix --dry-run` prints the fix as a patch on stdout (the audit goes
+ * to stderr) and exits non-zero when there is anything to fix.
  */
-import { Chalk } from 'chalk';
-import { auditMonorepo, orphanLocations, REGISTRIES, type Audit } from '../../lib/audit.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { auditMonorepo, orphanLocations, REGISTRIES, type Audit, type Problem } from '../../lib/audit.js';
+import { paint, useColor, visibleWidth } from '../../lib/color.js';
 import { LocationGenerator, type LocationOptions, type RunContext } from '../../lib/location-generator.js';
-import { diskLister, nextFreePort, type Location, type Monorepo } from '../../lib/monorepo.js';
+import { diskLister, nextFreePort, readMonorepo, type Location, type Monorepo, type Reader } from '../../lib/monorepo.js';
 import { defaultShortName, locationNames } from '../../lib/naming.js';
 import { PHASES } from '../../lib/registries/index.js';
-import { newReport } from '../../lib/report.js';
+import { newReport, type Report } from '../../lib/report.js';
 
-/** Column headings of the table: the registries' ids, in the guide's phase order. */
-const HEADINGS: Record<string, string> = {
-  package: 'package',
-  pyproject: 'pyproject',
-  bootstrap: 'bootstrap',
-  dockerfile: 'Dockerfile',
-  stubs: 'stubs',
-  compose: 'compose',
-  stack: 'stack',
-  workspace: 'grpc',
-  bake: 'bake',
-  pipelines: 'pipeline',
-  env: 'env',
-  gitignore: 'gitignore',
-  aliases: 'alias',
+/** The table's width limit, in columns. */
+export const TABLE_WIDTH = 100;
+
+/** Column headings of the table (the registries, in the guide's phase order) and what each stands for. */
+const HEADINGS: Record<string, [heading: string, meaning: string]> = {
+  package: ['pkg', 'src/<name>/ package'],
+  pyproject: ['root', 'root pyproject.toml lists and tables'],
+  bootstrap: ['boot', 'bootstrap Dockerfile COPY lines'],
+  dockerfile: ['dfile', 'its Dockerfile'],
+  stubs: ['stubs', "every Dockerfile's member stubs"],
+  compose: ['svc', 'compose service, depends_on, embedded workspace'],
+  stack: ['swarm', 'Swarm service'],
+  workspace: ['grpc', 'workspace.yaml grpc_server'],
+  bake: ['bake', 'bake target, variable, groups'],
+  pipelines: ['ci', 'pipeline steps, references, custom pipeline, paths'],
+  env: ['env', 'env template'],
+  gitignore: ['ign', '.gitignore rule for real env files'],
+  aliases: ['alias', 'short-name aliases'],
 };
 
-export default class DoctorGenerator extends LocationGenerator {
-  private audit!: Audit;
+type DoctorOptions = LocationOptions & { json?: boolean; fix?: boolean };
 
-  constructor(args: string[], options: LocationOptions & { json?: boolean; fix?: boolean }) {
-    super(args, options, 'none');
-    this.option('json', { type: Boolean, description: 'Print the audit as JSON (for CI)' });
-    this.option('fix', { type: Boolean, description: 'Add every missing registration through the sub-generators (reviewed like any change)' });
+export default class DoctorGenerator extends LocationGenerator {
+  private before!: Audit;
+  private fixReport?: Report;
+
+  constructor(args: string[], options: DoctorOptions) {
+    super(args, options, 'doctor');
   }
 
-  private get flags() {
-    return this.options as LocationOptions & { json?: boolean; fix?: boolean };
+  private get flags(): DoctorOptions {
+    return this.options as DoctorOptions;
+  }
+
+  protected override get commitReport(): Report | undefined {
+    return this.fixReport;
   }
 
   async initializing() {
     const model = this.loadModel();
-    this.audit = this._audit(model);
-    if (this.flags.json && !this.flags.fix) process.stdout.write(`${JSON.stringify(this.audit, null, 2)}\n`);
-    else process.stdout.write(`${formatAudit(this.audit, this.color)}\n`);
-    if (!this.flags.fix) return;
+    this.before = this._audit(model);
+    if (!this.flags.fix) {
+      if (this.flags.json) process.stdout.write(`${JSON.stringify(auditJson(this.before), null, 2)}\n`);
+      else process.stdout.write(`${formatAudit(this.before, useColor(process.stdout))}\n`);
+      return;
+    }
+    if (this.dryRun) {
+      // The patch is the result on stdout; the audit it answers goes to stderr.
+      process.stderr.write(`${formatAudit(this.before, useColor(process.stderr))}\n`);
+    } else {
+      const fixable = this.before.problems.filter((p) => p.fixable).length;
+      this.log(`Found ${this.before.problems.length} problem(s); ${fixable} can be fixed here.`);
+    }
+
     this.fixModel = model;
   }
 
-  /** --fix: each finding's location through its registries' add, staged like any run (committed after review). */
+  /** --fix: each finding's location through the add of the registries that found it, staged like any run. */
   writing() {
     const model = this.fixModel;
     if (!model) return;
     const report = newReport();
+    this.fixReport = report;
     const orphans = orphanLocations(model, (path) => this.readText(path), diskLister(this.destinationRoot()));
     const locations: Location[] = [...model.locations, ...orphans.map((o) => ({ names: o.names, member: o.names.packageDir, hasClickhouse: Boolean(o.hasClickhouse) }))];
     for (const location of locations) {
-      const ids = new Set(this.audit.problems.filter((p) => p.location === location.names.snake && p.registry && p.fixable !== false).map((p) => p.registry!));
+      const ids = new Set(this.before.problems.filter((p) => p.location === location.names.snake && p.fixable && p.registry).map((p) => p.registry!));
       if (ids.size === 0) continue;
       // A location added by hand with no port anywhere gets the next free one, as a new one would.
       const port = location.port ?? nextFreePort(model);
@@ -79,40 +104,56 @@ export default class DoctorGenerator extends LocationGenerator {
       for (const phase of PHASES) this._applyRegistries(phase, (registry) => ids.has(registry.id));
     }
     if (report.changed.has('pyproject.toml')) report.notes.push('Run `uv lock` and `uv sync --group dev`: the workspace changed.');
-    this.fixReport = report;
   }
 
   private fixModel?: Monorepo;
 
-  _audit(model: Monorepo): Audit {
-    return auditMonorepo(model, (path) => this.readText(path), diskLister(this.destinationRoot()));
+  _audit(model: Monorepo, read: Reader = (path) => this.readText(path)): Audit {
+    return auditMonorepo(model, read, diskLister(model.root));
   }
 
-  private fixReport?: RunContext['report'];
-
   end() {
-    if (this.flags.fix && this.fixReport) {
-      const changed = [...new Set([...this.fixReport.created, ...this.fixReport.changed])].sort();
-      this.log(changed.length > 0 ? `Fixed (staged${this.dryRun ? ', dry run' : ''}):\n${changed.map((f) => `  ${f}`).join('\n')}` : 'Nothing to fix automatically.');
-      for (const warning of this.fixReport.warnings) this.log(`  ! ${warning}`);
-      for (const item of this.fixReport.leftOut) this.log(`  - left out: ${item.file}${item.line ? `:${item.line}` : ''}: ${item.what} (${item.why})`);
-      for (const note of this.fixReport.notes) this.log(`  [ ] ${note}`);
-      const after = this._audit(this.loadModel());
-      if (this.flags.json) process.stdout.write(`${JSON.stringify(after, null, 2)}\n`);
-      if (after.problems.length > 0 && !this.dryRun) {
-        reportFailure(`${after.problems.length} problem(s) remain after --fix:\n${after.problems.map(formatProblem).join('\n')}`);
+    if (!this.flags.fix) {
+      if (this.before.problems.length > 0) {
+        const fixable = this.before.problems.filter((p) => p.fixable).length;
+        const hint = fixable > 0 ? ` ${fixable} can be fixed with: dagster-location doctor --fix` : ' Each needs a person; see the fixes above.';
+        reportFailure(`${this.before.problems.length} problem(s) found.${hint}`);
       }
       return;
     }
-    if (this.audit.problems.length > 0) {
-      const fixable = this.audit.problems.filter((p) => p.registry && p.fixable !== false).length;
-      const hint = fixable > 0 ? ` ${fixable} can be fixed with: dagster-location doctor --fix` : ' Each needs a person; see the fixes above.';
-      reportFailure(`${this.audit.problems.length} problem(s) found.${hint}`);
+    const outcome = this.fixReport?.outcome;
+    for (const warning of this.fixReport?.warnings ?? []) this.log(`! ${warning}`);
+    for (const item of this.fixReport?.leftOut ?? []) this.log(`- left out: ${item.file}${item.line ? `:${item.line}` : ''}: ${item.what} (${item.why})`);
+    for (const note of this.fixReport?.notes ?? []) this.log(`[ ] ${note}`);
+    if (this.dryRun) {
+      const staged = this.fixReport ? [...this.fixReport.staged] : [];
+      const fixable = this.before.problems.filter((p) => p.fixable).length;
+      if (this.before.problems.length > 0) {
+        reportFailure(
+          `${this.before.problems.length} problem(s): ${fixable} would be fixed by changing ${staged.length} file(s) (the patch above), ` +
+            `${this.before.problems.length - fixable} need a person. Nothing was written.`,
+        );
+      } else this.log('No problems found. Nothing was written.');
+      return;
     }
-  }
-
-  private get color(): boolean {
-    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+    const written = outcome ? [...outcome.created, ...outcome.changed].sort() : [];
+    if (written.length > 0) this.log(`Fixed: wrote ${written.join(', ')}`);
+    for (const skipped of outcome?.skipped ?? []) this.log(`Not written: ${skipped.path} (${skipped.reason})`);
+    // The files on disk now, not the staged ones (a file you declined in the review is as it was).
+    const root = this.destinationRoot();
+    const disk: Reader = (path) => {
+      try {
+        return readFileSync(join(root, path), 'utf8');
+      } catch {
+        return undefined;
+      }
+    };
+    const after = this._audit(readMonorepo(root, disk, diskLister(root)), disk);
+    if (this.flags.json) {
+      const fixed = { created: outcome?.created ?? [], changed: outcome?.changed ?? [], skipped: outcome?.skipped ?? [] };
+      process.stdout.write(`${JSON.stringify({ ...auditJson(after), fixed }, null, 2)}\n`);
+    } else process.stdout.write(`${formatAudit(after, useColor(process.stdout))}\n`);
+    if (after.problems.length > 0) reportFailure(`${after.problems.length} problem(s) remain after --fix.`);
   }
 }
 
@@ -122,25 +163,68 @@ function reportFailure(message: string): void {
   process.exitCode = 1;
 }
 
+/** One object per finding, every key always there (null when not known). */
+export function auditJson(audit: Audit) {
+  return {
+    findings: audit.problems.map((p) => ({
+      file: p.file,
+      line: p.line ?? null,
+      location: p.location ?? null,
+      registry: p.registry ?? null,
+      fixable: p.fixable ?? false,
+      problem: p.problem,
+      fix: p.fix,
+    })),
+    locations: audit.locations,
+  };
+}
+
 export function formatAudit(audit: Audit, color: boolean): string {
-  const c = new Chalk({ level: color ? 1 : 0 });
-  const nameWidth = Math.max(8, ...audit.locations.map((l) => l.name.length));
-  const columns = REGISTRIES.map((r) => HEADINGS[r] ?? r);
-  const header = `${'location'.padEnd(nameWidth)}  port  ${columns.join(' ')}`;
-  const rows = audit.locations.map((location) => {
+  const c = paint(color);
+  const headings = REGISTRIES.map((r) => (HEADINGS[r] ?? [r])[0]);
+  const cellsWidth = headings.reduce((sum, h) => sum + h.length, 0) + headings.length - 1;
+  const portWidth = Math.max(4, ...audit.locations.map((l) => String(l.port ?? '?').length));
+  // A name longer than the room left goes on a line of its own, above its row.
+  const room = TABLE_WIDTH - cellsWidth - portWidth - 4;
+  const nameWidth = Math.min(room, Math.max(8, ...audit.locations.map((l) => l.name.length)));
+  const header = `${'location'.padEnd(nameWidth)}  ${'port'.padEnd(portWidth)}  ${headings.join(' ')}`;
+  const rows = audit.locations.flatMap((location) => {
     const cells = REGISTRIES.map((registry, i) => {
       const value = location.registered[registry];
       const mark = value === null ? c.dim('-') : value ? c.green('✓') : c.red('✗');
-      return mark + ' '.repeat(columns[i].length - 1);
+      return mark + ' '.repeat(headings[i].length - 1);
     });
-    return `${location.name.padEnd(nameWidth)}  ${String(location.port ?? '?').padEnd(4)}  ${cells.join(' ')}`;
+    const row = `${String(location.port ?? '?').padEnd(portWidth)}  ${cells.join(' ')}`.trimEnd();
+    return location.name.length > nameWidth ? [location.name, `${''.padEnd(nameWidth)}  ${row}`] : [`${location.name.padEnd(nameWidth)}  ${row}`];
   });
-  const lines = [header, ...rows, '', c.dim('✓ registered  ✗ missing  - file not in this repo')];
+  const legend = pack(
+    [`${c.green('✓')} registered`, `${c.red('✗')} missing`, `${c.dim('-')} file not in this repo`, ...REGISTRIES.filter((r) => HEADINGS[r]).map((r) => c.dim(`${HEADINGS[r][0]}: ${HEADINGS[r][1]}`))],
+    TABLE_WIDTH,
+  );
+  const lines = [header, ...rows, '', ...legend];
   if (audit.problems.length === 0) lines.push('', c.green('No problems found.'));
-  else lines.push('', c.bold(`${audit.problems.length} problem(s):`), ...audit.problems.map(formatProblem));
+  else {
+    const fixable = audit.problems.filter((p) => p.fixable).length;
+    lines.push('', c.bold(`${audit.problems.length} problem(s), ${fixable} fixable with dagster-location doctor --fix:`), ...audit.problems.map((p) => formatProblem(p, c)));
+  }
   return lines.join('\n');
 }
 
-function formatProblem(problem: Audit['problems'][number]): string {
-  return `  ${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.problem}\n    fix: ${problem.fix}`;
+export function formatProblem(problem: Problem, c = paint(false)): string {
+  const where = `${problem.file}${problem.line ? `:${problem.line}` : ''}`;
+  return `  ${c.bold(where)}: ${problem.problem}\n    fix${problem.fixable ? '' : ' (by hand)'}: ${problem.fix}`;
+}
+
+/** Items on lines of at most `width` columns, two spaces apart. */
+function pack(items: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    if (line && visibleWidth(line) + 2 + visibleWidth(item) > width) {
+      lines.push(line);
+      line = item;
+    } else line = line ? `${line}  ${item}` : item;
+  }
+  if (line) lines.push(line);
+  return lines;
 }

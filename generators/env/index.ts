@@ -10,12 +10,7 @@ import { runVerification, spawnRunner } from './verify.js';
 
 export default class EnvGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
-    super(args, options, 'new-location');
-    this.option('verify', {
-      type: Boolean,
-      description:
-        'After writing (and uv lock/sync), run uv tree --package, uv run check-defs --only, uv run pytest and, with ClickHouse and CLICKHOUSE_HOST set, bootstrap-clickhouse --locations; report each',
-    });
+    super(args, options, 'env');
   }
 
   async initializing() {

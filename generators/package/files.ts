@@ -12,9 +12,18 @@ export interface TemplateFile {
   data: Record<string, unknown>;
 }
 
-export function packageFiles(ctx: RunContext, canonicalPyproject: string | undefined): TemplateFile[] {
+/**
+ * `record`: the package generator run on its own writes the short name and port into the new
+ * pyproject.toml (`[tool.dagster-location]`): nothing else holds them until the later phases run.
+ */
+export function packageFiles(ctx: RunContext, canonicalPyproject: string | undefined, record = false): TemplateFile[] {
   const dir = ctx.names.packageDir;
-  const data = { names: ctx.names, description: ctx.description, ...requirementsFrom(ctx, canonicalPyproject) };
+  const data = {
+    names: ctx.names,
+    description: ctx.description,
+    record: record ? { short: ctx.names.short, port: ctx.port } : undefined,
+    ...requirementsFrom(ctx, canonicalPyproject),
+  };
   return [
     { template: '__init__.py.ejs', path: `${dir}/__init__.py`, data },
     { template: 'pyproject.toml.ejs', path: `${dir}/pyproject.toml`, data },

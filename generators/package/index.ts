@@ -4,11 +4,13 @@
  * `uv lock` and `uv sync --group dev`.
  */
 import { spawnSync } from 'node:child_process';
+import { CancelledError } from '../../lib/commit.js';
 import { LocationGenerator, type LocationOptions } from '../../lib/location-generator.js';
+import { wasWritten } from '../../lib/report.js';
 
 export default class PackageGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
-    super(args, options, 'new-location');
+    super(args, options, 'package');
   }
 
   async initializing() {
@@ -20,9 +22,10 @@ export default class PackageGenerator extends LocationGenerator {
   }
 
   install() {
-    if (!this.ctx.report.changed.has('pyproject.toml')) return;
-    if (this.options.skipInstall || this.dryRun) {
-      this.ctx.report.notes.push('Run `uv lock` and `uv sync --group dev` (install was skipped).');
+    // Only after a real run that wrote the root pyproject.toml (not skipped in the review, not a dry run).
+    if (!wasWritten(this.ctx.report, 'pyproject.toml')) return;
+    if (this.options.skipInstall) {
+      this.ctx.report.notes.push('Run `uv lock` and `uv sync --group dev` (--skip-install: they did not run).');
       return;
     }
     if (!hasUv()) {
@@ -32,6 +35,7 @@ export default class PackageGenerator extends LocationGenerator {
     for (const args of [['lock'], ['sync', '--group', 'dev']]) {
       this.log(`Running uv ${args.join(' ')}`);
       const result = spawnSync('uv', args, { cwd: this.destinationRoot(), stdio: 'inherit' });
+      if (result.signal === 'SIGINT') throw new CancelledError();
       if (result.status !== 0) {
         throw new Error(
           `uv ${args.join(' ')} failed (exit ${result.status ?? result.signal}). The files are written; fix the cause, then run:\n  uv lock\n  uv sync --group dev`,

@@ -16,7 +16,8 @@ function filesFor(input: AddInput) {
   const { model, read, target, description, clickhouse } = input;
   const context = { model, names: target.names, port: target.port, description, clickhouse } as unknown as RunContext;
   const canonical = model.canonical && model.canonical.names.snake !== target.names.snake ? read(`${model.canonical.member}/pyproject.toml`) : undefined;
-  return packageFiles(context, canonical);
+  // Run on its own, the package generator records the short name and port: nothing else holds them yet.
+  return packageFiles(context, canonical, input.standalone);
 }
 
 export const packageRegistry: Registry = {

@@ -89,6 +89,8 @@ export interface AddInput extends RegistryInput {
   clickhouse: boolean;
   /** The file as it is on disk (before earlier phases of this run), for the line numbers of warnings. */
   onDisk?: Reader;
+  /** The phase runs on its own, not composed by the app generator. */
+  standalone?: boolean;
 }
 
 export interface Registry {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { instructions } from '../../lib/editors/dockerfile.js';
@@ -288,11 +288,59 @@ describe('dagster-location clickhouse vanguard_wholesale when no location has a 
     assert.ok(warnings.some((w) => w.startsWith('Dockerfile.bootstrap: found no ClickHouse COPY lines to follow')), warnings.join('\n'));
   });
 
+  /** The shared API moved: its classes defined in config.py, bootstrap.py importing them, shared.clickhouse re-exporting all. */
+  const apiInConfig = (dir: string) => {
+    const shared = join(dir, 'src/shared/clickhouse');
+    const bootstrap = read(dir, 'src/shared/clickhouse/bootstrap.py');
+    const start = bootstrap.indexOf('@dataclass(frozen=True)\nclass AssetRegistryEntry');
+    const end = bootstrap.indexOf('\n\n\ndef discover_locations');
+    assert.ok(start > 0 && end > start, 'the example defines the API in bootstrap.py');
+    const api = bootstrap.slice(start, end);
+    writeFileSync(
+      join(shared, 'bootstrap.py'),
+      (bootstrap.slice(0, start) + bootstrap.slice(end + 3)).replace(
+        'from shared.clickhouse.config import ClickHouseConfig',
+        'from shared.clickhouse.config import AssetRegistryEntry, ClickHouseConfig, CodeLocationConfig',
+      ),
+    );
+    const config = read(dir, 'src/shared/clickhouse/config.py').replace('import os\n', 'import os\nfrom collections.abc import Callable\n');
+    writeFileSync(join(shared, 'config.py'), `${config}\n\n${api}\n`);
+    writeFileSync(join(shared, '__init__.py'), '"""ClickHouse helpers."""\n\nfrom .config import *  # noqa: F403\n');
+  };
+
+  it('follows the shared API wherever shared/clickhouse defines it (here config.py, re-exported by the package)', function () {
+    const dir = withoutCanonicalPackage();
+    apiInConfig(dir);
+    const result = runBin(dir, ['clickhouse', 'vanguard_wholesale', '--force']);
+    assert.equal(result.status, 0, result.output);
+    assert.doesNotMatch(result.output, /An error occured|dagster-location:clickhouse#/);
+    const init = read(dir, 'src/vanguard_wholesale/clickhouse/__init__.py');
+    assert.match(init, /^from shared\.clickhouse\.config import ClickHouseConfig, CodeLocationConfig$/m);
+    assert.match(read(dir, 'src/vanguard_wholesale/clickhouse/asset_registry.py'), /^from shared\.clickhouse\.config import AssetRegistryEntry$/m);
+    if (!HAS_PYTHON) return this.skip();
+    const run = bootstrapDryRun(dir, 'vanguard_wholesale');
+    assert.ok(run.locations.includes('vanguard_wholesale'), run.locations.join(', '));
+    assert.match(run.ddl.join('\n'), /vanguard_wholesale/);
+  });
+
+  it('imports from shared.clickhouse itself what only its __init__.py provides', async () => {
+    const dir = withoutCanonicalPackage();
+    apiInConfig(dir);
+    // The classes now live in a subpackage, which the package re-exports by name.
+    const config = read(dir, 'src/shared/clickhouse/config.py');
+    rmSync(join(dir, 'src/shared/clickhouse/config.py'));
+    mkdirSync(join(dir, 'src/shared/clickhouse/api'));
+    writeFileSync(join(dir, 'src/shared/clickhouse/api/__init__.py'), config);
+    writeFileSync(join(dir, 'src/shared/clickhouse/__init__.py'), 'from shared.clickhouse.api import (\n    AssetRegistryEntry,\n    ClickHouseConfig,\n    CodeLocationConfig,\n)\n');
+    await runGenerator('clickhouse', dir, ['vanguard_wholesale']);
+    assert.match(read(dir, 'src/vanguard_wholesale/clickhouse/__init__.py'), /^from shared\.clickhouse import ClickHouseConfig, CodeLocationConfig$/m);
+  });
+
   it('refuses, writing nothing, when the shared API is not the one the templates import', async () => {
     const dir = withoutCanonicalPackage();
     writeFileSync(join(dir, 'src/shared/clickhouse/bootstrap.py'), '"""Rewritten."""\n');
     const before = snapshot(dir);
-    await assert.rejects(runGenerator('clickhouse', dir, ['vanguard_wholesale']), /missing src\/shared\/clickhouse\/bootstrap\.py: CodeLocationConfig; src\/shared\/clickhouse\/bootstrap\.py: AssetRegistryEntry\)/);
+    await assert.rejects(runGenerator('clickhouse', dir, ['vanguard_wholesale']), /src\/shared\/clickhouse\/__init__\.py: shared\.clickhouse does not export CodeLocationConfig, AssetRegistryEntry, and no module of src\/shared\/clickhouse\/ defines them\./);
     assert.deepEqual(changes(before, snapshot(dir)), { added: [], changed: [], removed: [] });
   });
 });

@@ -171,10 +171,10 @@ describe('the closing summary', () => {
   it('lists files created and changed, the Bitbucket variables with their values, and the commands with names filled in', () => {
     const text = formatSummary({ report: report(), names, clickhouse: true, dryRun: false, color: false });
     const lines = text.split('\n');
-    assert.ok(lines.includes('  create src/network_analytics/definitions.py'));
-    assert.ok(lines.includes(`  create ${TEMPLATE}`));
-    assert.ok(lines.includes('  change pyproject.toml'));
-    assert.ok(!lines.includes(`  change ${TEMPLATE}`), 'a created file is not also listed as changed');
+    assert.ok(lines.includes('  created   src/network_analytics/definitions.py'));
+    assert.ok(lines.includes(`  created   ${TEMPLATE}`));
+    assert.ok(lines.includes('  changed   pyproject.toml'));
+    assert.ok(!lines.includes(`  changed   ${TEMPLATE}`), 'a created file is not also listed as changed');
     assert.ok(lines.includes('  [ ] SERVICE_IMAGE_NAME_ANALYTICS = dagster-network-analytics  (Repository)'));
     assert.ok(lines.includes('  [ ] DAGSTER_BUILD_TAG_ANALYTICS  = (set by CI pipeline)  (Pipeline)'));
     for (const command of [
@@ -195,7 +195,8 @@ describe('the closing summary', () => {
 
   it('says what a dry run would do', () => {
     const text = formatSummary({ report: report(), names, clickhouse: false, dryRun: true, color: false });
-    assert.match(text, /create src\/network_analytics\/definitions\.py \(would be created\)/);
+    assert.match(text, /^ {2}would create src\/network_analytics\/definitions\.py$/m);
+    assert.match(text, /\nNothing was written\.\n$/);
   });
 
   it('is coloured for a terminal and plain otherwise or with NO_COLOR', () => {
@@ -206,6 +207,13 @@ describe('the closing summary', () => {
     assert.equal(useColor({ isTTY: true }, { NO_COLOR: '1' }), false);
     assert.equal(useColor({ isTTY: false }, {}), false);
     assert.equal(useColor({}, {}), false);
+    // FORCE_COLOR colours any stream (and wins over NO_COLOR, as in Node); 0 or false turns colour off.
+    assert.equal(useColor({ isTTY: false }, { FORCE_COLOR: '1' }), true);
+    assert.equal(useColor({ isTTY: false }, { FORCE_COLOR: '' }), true);
+    assert.equal(useColor({ isTTY: true }, { FORCE_COLOR: '0' }), false);
+    assert.equal(useColor({ isTTY: true }, { FORCE_COLOR: 'false' }), false);
+    assert.equal(useColor({ isTTY: false }, { FORCE_COLOR: '1', NO_COLOR: '1' }), true);
+    assert.equal(useColor({ isTTY: true }, { TERM: 'dumb' }), false);
   });
 
   it('reports each verification result, and leaves the rest (and the skipped ones) to run by hand', () => {
