@@ -41,7 +41,19 @@ import {
 
 export type YamlPath = Array<string | number>;
 
-const PARSE_OPTIONS = { merge: true, keepSourceTokens: false, prettyErrors: false } as const;
+/**
+ * From this size of text up, a batch of edits is verified entry by entry instead of by a parse
+ * of the whole result (see YamlEdits.verifyByEntries). Tests set it to 0 to run that proof on
+ * small files too.
+ */
+export const VERIFY = { byEntriesFrom: 256 * 1024 };
+
+/**
+ * Keys are checked for uniqueness here, not by the parser: its check compares each new key with
+ * every earlier one, which is quadratic in the size of a map (a pipelines file with thousands of
+ * custom pipelines), where a set of the keys read so far is linear.
+ */
+const PARSE_OPTIONS = { merge: true, keepSourceTokens: false, prettyErrors: false, uniqueKeys: false } as const;
 
 /**
  * Parsed documents by text, most recently used last. Editors parse the same text again and again
@@ -52,7 +64,12 @@ const parsedByText = new Map<string, Document.Parsed>();
 const MAX_PARSED = 24;
 const jsByDocument = new WeakMap<Document.Parsed, unknown>();
 
-/** Parse (or reuse a parse of the same text), failing with the file and line of the first error. */
+/**
+ * Parse (or reuse a parse of the same text), strictly: besides the parser's errors, its warnings
+ * (an unknown tag), an alias to no anchor defined before it, an anchor defined twice, a key
+ * twice in one map, a control character such as NUL, and template syntax (`{{ x }}`, `{% … %}`)
+ * where YAML would read it as structure or as plain text are refused, naming the file and line.
+ */
 export function parseYaml(text: string, file: string): Document.Parsed {
   const cached = parsedByText.get(text);
   if (cached) {
@@ -60,15 +77,120 @@ export function parseYaml(text: string, file: string): Document.Parsed {
     parsedByText.set(text, cached);
     return cached;
   }
-  const doc = parseDocument(text, PARSE_OPTIONS);
-  const problem = doc.errors[0];
-  if (problem) {
-    const line = problem.linePos?.[0]?.line ?? lineNumber(text, problem.pos[0]);
-    throw new EditError(problem.message.split('\n')[0], file, line);
-  }
+  const doc = parseText(text);
+  const problem = strictProblem(text, doc);
+  if (problem) throw new EditError(problem.message, file, problem.line);
+  remember(text, doc);
+  return doc;
+}
+
+/** Keep a strictly checked parse for the next parseYaml of the same text. */
+function remember(text: string, doc: Document.Parsed): void {
+  parsedByText.delete(text);
   parsedByText.set(text, doc);
   if (parsedByText.size > MAX_PARSED) parsedByText.delete(parsedByText.keys().next().value!);
-  return doc;
+}
+
+/** Texts from this size up are parsed with the environment lookups of the parser made cheap. */
+const LARGE_TEXT = 64 * 1024;
+
+/**
+ * The parser, as is. On a large text, `process.env` is a plain copy while it runs: the parser
+ * looks up a logging variable in `process.env` for every token it reads, and each lookup of the
+ * real environment is a call into the runtime (a tenth of the parse of a 5 MB file).
+ */
+function parseText(text: string): Document.Parsed {
+  if (text.length < LARGE_TEXT) return parseDocument(text, PARSE_OPTIONS);
+  const env = process.env;
+  process.env = { ...env };
+  try {
+    return parseDocument(text, PARSE_OPTIONS);
+  } finally {
+    process.env = env;
+  }
+}
+
+interface Problem {
+  message: string;
+  line?: number;
+}
+
+/** Characters YAML does not allow in a stream (outside the printable set), tab and line breaks aside. */
+const NOT_PRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
+
+/** Template markers: Jinja's (and others') `{{ … }}`, `{% … %}`, `{# … #}`. */
+const TEMPLATE = /\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}/s;
+
+/**
+ * The first reason to refuse a parsed text (see parseYaml), with its line. `anchorBefore`
+ * answers for anchors defined outside the text (a part of a larger file parsed alone).
+ */
+export function strictProblem(text: string, doc: Document.Parsed, anchorBefore?: (name: string) => boolean): Problem | undefined {
+  const at = (offset: number | undefined): number | undefined => (offset === undefined ? undefined : lineNumber(text, offset));
+  const bad = NOT_PRINTABLE.exec(text);
+  if (bad) {
+    const code = bad[0].charCodeAt(0);
+    const name = code === 0 ? 'a NUL byte' : `the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    return { message: `${name} is not allowed in YAML`, line: at(bad.index) };
+  }
+  const error = doc.errors[0] ?? doc.warnings[0];
+  if (error) return { message: error.message.split('\n')[0], line: error.linePos?.[0]?.line ?? at(error.pos[0]) };
+  const anchors = new Map<string, number>();
+  let problem: Problem | undefined;
+  const walk = (node: unknown): void => {
+    if (problem || !node || typeof node !== 'object') return;
+    if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+      return;
+    }
+    const start = (node as Node).range?.[0];
+    if (isAlias(node)) {
+      if (!anchors.has(node.source) && !anchorBefore?.(node.source)) {
+        problem = { message: `the alias *${node.source} refers to no anchor defined before it`, line: at(start) };
+      }
+      return;
+    }
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) {
+      const first = anchors.get(anchor);
+      if (first !== undefined || anchorBefore?.(anchor)) {
+        const where = first !== undefined ? ` (first at line ${at(first)})` : '';
+        problem = { message: `the anchor &${anchor} is defined a second time${where}; aliases after it would mean this one`, line: at(start) };
+        return;
+      }
+      anchors.set(anchor, start ?? 0);
+    }
+    if (isScalar(node)) {
+      if (node.type === Scalar.PLAIN && typeof node.value === 'string' && TEMPLATE.test(node.value)) problem = templateProblem(TEMPLATE.exec(node.value)![0], at(start));
+      return;
+    }
+    if (isMap(node)) {
+      const only = node.items.length === 1 ? (node.items[0] as Pair) : undefined;
+      if (node.flow && only && isMap(only.key) && only.key.flow) {
+        problem = templateProblem(text.slice(start ?? 0, node.range?.[1] ?? start ?? 0).trim(), at(start));
+        return;
+      }
+      const keys = new Map<string, number>();
+      for (const pair of node.items as Pair[]) {
+        const key = isScalar(pair.key) ? `${typeof pair.key.value}:${String(pair.key.value)}` : isNode(pair.key) ? `node:${String(pair.key)}` : `${typeof pair.key}:${String(pair.key)}`;
+        const keyStart = (pair.key as Node | null)?.range?.[0];
+        const first = keys.get(key);
+        if (first !== undefined) {
+          problem = { message: `the key ${JSON.stringify(keyOf(pair))} appears twice in one map (first at line ${at(first)})`, line: at(keyStart) };
+          return;
+        }
+        keys.set(key, keyStart ?? 0);
+      }
+    }
+    if (isCollection(node)) for (const item of node.items) walk(item);
+  };
+  walk(doc.contents);
+  return problem;
+}
+
+function templateProblem(found: string, line: number | undefined): Problem {
+  return { message: `${JSON.stringify(found)} is template syntax, not YAML: edit the rendered file, or this template by hand`, line };
 }
 
 /** The document as plain data (aliases and merge keys resolved), computed once per document: do not mutate. */
@@ -89,6 +211,11 @@ export function toJs(doc: Document.Parsed): unknown {
  * expanding every alias.
  */
 function meansSameWithout(before: Document.Parsed, after: Document.Parsed, added: ReadonlyMap<unknown, ReadonlySet<number>>): boolean {
+  return sameWithout(before.contents, after.contents, added);
+}
+
+/** The node-by-node comparison of meansSameWithout, from two nodes. */
+function sameWithout(before: unknown, after: unknown, added: ReadonlyMap<unknown, ReadonlySet<number>>): boolean {
   const same = (a: unknown, b: unknown): boolean => {
     if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
     const x = a as Node & { anchor?: string; tag?: string };
@@ -102,7 +229,7 @@ function meansSameWithout(before: Document.Parsed, after: Document.Parsed, added
     const itemsB = skip ? y.items.filter((_item, i) => !skip.has(i)) : y.items;
     return x.items.length === itemsB.length && x.items.every((item, i) => same(item, itemsB[i]));
   };
-  return same(before.contents, after.contents);
+  return same(before, after);
 }
 
 /** Scalar values; a merge key `<<` is a symbol made anew by each parse, so symbols compare by name. */
@@ -348,7 +475,7 @@ export class YamlEdits {
   apply(): string {
     if (this.planned.length === 0) return this.text;
     const result = spliceAll(this.text, this.planned);
-    this.verify(result);
+    if (!(this.text.length >= VERIFY.byEntriesFrom && this.verifyByEntries(result))) this.verify(result);
     if (this.nextRound.length === 0) return result;
     const next = new YamlEdits(result, this.file);
     for (const replan of this.nextRound) replan(next);
@@ -466,13 +593,12 @@ export class YamlEdits {
 
   private verify(resultText: string): void {
     const { file } = this;
-    let after: Document.Parsed;
-    try {
-      after = parseYaml(resultText, file);
-    } catch (error) {
-      const problem = error as EditError;
-      throw new EditError(`edit produced invalid YAML (${problem.message.replace(/^.*?: /, '')})`, file, problem.line);
-    }
+    const invalid = (problem: Problem) => new EditError(`edit produced invalid YAML (${problem.message})`, file, problem.line);
+    // Parsed here without the strict checks, so that a new anchor defined twice gets its own
+    // message (with both lines); the strict checks come last.
+    const after = parsedByText.get(resultText) ?? parseText(resultText);
+    const error = after.errors[0];
+    if (error) throw invalid({ message: error.message.split('\n')[0], line: error.linePos?.[0]?.line ?? lineNumber(resultText, error.pos[0]) });
     const added = new Map<unknown, Set<number>>();
     for (const group of groupByCollection(this.planned)) {
       const { collection, path } = group[0];
@@ -480,35 +606,153 @@ export class YamlEdits {
       if (!afterCollection || afterCollection.items.length !== collection.items.length + group.length) {
         throw new EditError(group.length === 1 ? 'edit did not add exactly one entry' : `edit did not add exactly ${group.length} entries`, file);
       }
-      // Entries planned after the same one follow each other in the order planned.
-      const indices = group
-        .map((planned, order) => ({ planned, order }))
-        .sort((a, b) => a.planned.afterIndex - b.planned.afterIndex || a.order - b.order)
-        .map(({ planned }, rank) => {
-          const index = planned.afterIndex + 1 + rank;
-          const problem = planned.problem?.(afterCollection.items[index]);
-          if (problem) throw new EditError(problem, file);
-          return index;
-        });
-      added.set(afterCollection, new Set(indices));
+      added.set(afterCollection, this.addedIndices(group, afterCollection, (problem) => { throw new EditError(problem, file); })!);
     }
     this.checkNewAnchors(added, resultText);
     // Without the new entries, the file must mean exactly what it meant before.
     if (!meansSameWithout(this.doc, after, added)) throw new EditError('edit changed the meaning of other entries', file);
+    const problem = strictProblem(resultText, after);
+    if (problem) throw invalid(problem);
+    remember(resultText, after);
+  }
+
+  /**
+   * The proof of verify, without parsing the whole result: each entry of the original that holds
+   * planned insertions (the smallest one that starts a line of a block collection and holds them
+   * all, or the entry around several of them) is parsed alone, as it reads in the result, and
+   * must be one entry that means the original one plus exactly the new entries. The rest of the
+   * result is the original byte for byte, and an entry of a block collection, from its first line
+   * up to the next line that holds more than a comment, reads the same wherever it stands: that
+   * next line is less or as much indented, so it ends the entry in the result as it did before.
+   * False when this cannot be shown (then the whole result is parsed, and its error reported).
+   */
+  private verifyByEntries(resultText: string): boolean {
+    const { text, doc } = this;
+    const root = doc.contents as Node | null;
+    // Directives (%YAML 1.1, %TAG) change how an entry reads; an entry parsed alone has none.
+    if (!root?.range || /^%/m.test(text.slice(0, root.range[0]))) return false;
+    try {
+      const windows: Array<{ start: number; end: number; depth: number; entry: Pair | Node; parent: YAMLMap | YAMLSeq; plans: Planned[] }> = [];
+      for (const planned of this.planned) {
+        const found = this.windowOf(planned);
+        if (!found) return false;
+        windows.push({ ...found, plans: [planned] });
+      }
+      // The outermost windows, each with every plan inside it.
+      windows.sort((a, b) => a.start - b.start || b.end - a.end);
+      const outer: typeof windows = [];
+      for (const w of windows) {
+        const last = outer.at(-1);
+        if (last && w.start >= last.start && w.end <= last.end) last.plans.push(...w.plans);
+        else if (last && w.start < last.end) return false;
+        else outer.push(w);
+      }
+      const newAnchors = new Set<string>();
+      const names = namesOf(doc);
+      for (const w of outer) {
+        const shift = this.offsetAfter(w.start) - w.start;
+        const part = spliceAll(text.slice(w.start, w.end), w.plans.map((p) => ({ start: p.start - w.start, end: p.end - w.start, replacement: p.replacement })));
+        const at = w.start + shift;
+        if (resultText.slice(at, at + part.length) !== part) return false;
+        const parsed = parseText(part);
+        const definedBefore = (name: string) => newAnchors.has(name) || (names.anchors.get(name) ?? []).some((found) => (found.node.range?.[0] ?? Infinity) < w.start);
+        if (strictProblem(part, parsed, definedBefore)) return false;
+        const contents = parsed.contents;
+        if (!isCollection(contents) || contents.flow || contents.items.length !== 1 || isMap(contents) !== isMap(w.parent) || isSeq(contents) !== isSeq(w.parent)) return false;
+        const entry = contents.items[0] as Pair | Node;
+        const added = new Map<unknown, Set<number>>();
+        for (const group of groupByCollection(w.plans)) {
+          const { collection, path } = group[0];
+          const inside = this.pathAfter(path).slice(w.depth);
+          let node: unknown = isPair(entry) ? entry.value : entry;
+          for (const part of inside) node = isMap(node) ? (node.items as Pair[]).find((pair) => keyOf(pair) === String(part))?.value : isSeq(node) ? node.items[part as number] : undefined;
+          if (!isCollection(node) || node.items.length !== collection.items.length + group.length) return false;
+          const indices = this.addedIndices(group, node, () => false);
+          if (!indices) return false;
+          added.set(node, indices);
+        }
+        if (!sameWithout(w.entry, entry, added)) return false;
+        this.checkNewAnchors(added, resultText, (node) => at + (node.range?.[0] ?? 0));
+        for (const [collection, indices] of added) for (const index of indices) for (const { name } of definedAnchors((collection as YAMLMap | YAMLSeq).items[index])) newAnchors.add(name);
+      }
+      return true;
+    } catch (error) {
+      // A new anchor defined twice is an answer, not a doubt.
+      if (error instanceof EditError && /anchor/.test(error.message)) throw error;
+      return false;
+    }
+  }
+
+  /**
+   * The window of verifyByEntries for one plan: the innermost entry around its collection that
+   * starts its line in a block collection, from that line to the next line with more than a
+   * comment; undefined when there is none.
+   */
+  private windowOf(planned: Planned): { start: number; end: number; depth: number; entry: Pair | Node; parent: YAMLMap | YAMLSeq } | undefined {
+    const { text } = this;
+    const chain: Array<{ parent: YAMLMap | YAMLSeq; entry: Pair | Node }> = [];
+    let node: unknown = this.doc.contents;
+    for (const part of planned.path) {
+      if (isMap(node)) {
+        const pair = (node.items as Pair[]).find((item) => keyOf(item) === String(part));
+        if (!pair) return undefined;
+        chain.push({ parent: node, entry: pair });
+        node = pair.value;
+      } else if (isSeq(node)) {
+        const item = node.items[part as number] as Node | undefined;
+        if (!item) return undefined;
+        chain.push({ parent: node, entry: item });
+        node = item;
+      } else return undefined;
+    }
+    if (node !== planned.collection) return undefined;
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const { parent, entry } = chain[k];
+      if (parent.flow) continue;
+      const first = isPair(entry) ? (entry.key as Node | null)?.range?.[0] : isNode(entry) && entry.range ? dashBefore(text, entry.range[0]) : undefined;
+      if (first === undefined) continue;
+      const start = lineStart(text, first);
+      if (!/^[ \t]*$/.test(text.slice(start, first))) continue;
+      let end = nextLineStart(text, entrySpan(text, parent, entry).end);
+      while (end < text.length && /^[ \t]*(#.*)?$/.test(text.slice(end, lineEnd(text, end)))) end = nextLineStart(text, end);
+      if (start < planned.start && planned.end <= end) return { start, end, depth: k + 1, entry, parent };
+    }
+    return undefined;
+  }
+
+  /**
+   * Where a group of plans for one collection put their entries in the result's collection, each
+   * checked to read as meant; undefined (or the error of `fail`) when one does not.
+   */
+  private addedIndices(group: Planned[], afterCollection: YAMLMap | YAMLSeq, fail: (problem: string) => never | false): Set<number> | undefined {
+    // Entries planned after the same one follow each other in the order planned.
+    const indices = new Set<number>();
+    const ordered = group.map((planned, order) => ({ planned, order })).sort((a, b) => a.planned.afterIndex - b.planned.afterIndex || a.order - b.order);
+    for (const [rank, { planned }] of ordered.entries()) {
+      const index = planned.afterIndex + 1 + rank;
+      const problem = planned.problem?.(afterCollection.items[index]);
+      if (problem) {
+        fail(problem);
+        return undefined;
+      }
+      indices.add(index);
+    }
+    return indices;
   }
 
   /**
    * An anchor defined twice would silently re-bind the aliases that follow the second one. The
    * unchanged part keeps its anchors (the tree comparison checks them), so only the new entries
-   * can bring one: it must be new to the file, and defined once.
+   * can bring one: it must be new to the file, and defined once. `offsetOf` places a node of
+   * the new entries in the result.
    */
-  private checkNewAnchors(added: Map<unknown, Set<number>>, resultText: string): void {
+  private checkNewAnchors(added: Map<unknown, Set<number>>, resultText: string, offsetOf: (node: Node) => number = (node) => node.range?.[0] ?? 0): void {
     const definedAt = new Map<string, number>();
     for (const [name, nodes] of namesOf(this.doc).anchors) definedAt.set(name, this.offsetAfter(this.text.lastIndexOf(`&${name}`, nodes[0].node.range?.[0] ?? 0)));
     for (const [collection, indices] of added) {
       for (const index of indices) {
         for (const { name, node } of definedAnchors((collection as YAMLMap | YAMLSeq).items[index])) {
-          const at = resultText.lastIndexOf(`&${name}`, node.range?.[0] ?? 0);
+          const at = resultText.lastIndexOf(`&${name}`, offsetOf(node));
           const other = definedAt.get(name);
           if (other !== undefined) {
             const lines = [other, at].sort((a, b) => a - b).map((offset) => lineNumber(resultText, Math.max(0, offset)));
