@@ -21,6 +21,7 @@ import {
   type Document,
   type Node,
   type Pair,
+  type Range,
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
@@ -42,11 +43,13 @@ import {
 export type YamlPath = Array<string | number>;
 
 /**
- * From this size of text up, a batch of edits is verified entry by entry instead of by a parse
- * of the whole result (see YamlEdits.verifyByEntries). Tests set it to 0 to run that proof on
- * small files too.
+ * Sizes (in characters) from which a large text is handled differently: from `verifyByEntriesFrom`
+ * up, a batch of edits is verified entry by entry instead of by a parse of the whole result (see
+ * YamlEdits.verifyByEntries); from `parseInPartsFrom` up, a text is parsed in runs of entries of
+ * about `part` characters (see parseInParts). Tests make them small to run those ways on small
+ * files too.
  */
-export const VERIFY = { byEntriesFrom: 256 * 1024 };
+export const YAML_SIZES = { verifyByEntriesFrom: 256 * 1024, parseInPartsFrom: 256 * 1024, part: 16 * 1024 };
 
 /**
  * Keys are checked for uniqueness here, not by the parser: its check compares each new key with
@@ -100,14 +103,166 @@ const LARGE_TEXT = 64 * 1024;
  * real environment is a call into the runtime (a tenth of the parse of a 5 MB file).
  */
 function parseText(text: string): Document.Parsed {
-  if (text.length < LARGE_TEXT) return parseDocument(text, PARSE_OPTIONS);
+  if (text.length < Math.min(LARGE_TEXT, YAML_SIZES.parseInPartsFrom)) return parseDocument(text, PARSE_OPTIONS);
   const env = process.env;
   process.env = { ...env };
   try {
-    return parseDocument(text, PARSE_OPTIONS);
+    return (text.length >= YAML_SIZES.parseInPartsFrom && parseInParts(text)) || parseDocument(text, PARSE_OPTIONS);
   } finally {
     process.env = env;
   }
+}
+
+/**
+ * A large text parsed as runs of entries of its block collections, each run alone (runs of about YAML_SIZES.part characters), the nodes
+ * then put together into one document with offsets into the whole text. The parser holds the
+ * syntax tree of all it is given until it is done: for a 5 MB file that was twice the memory of
+ * the document itself. A run is cut where a line starts an entry of the collection, at the
+ * collection's own column (entries nested in it are indented more, and so are the lines of
+ * their scalars); an entry too large for one run, written `key:` alone on its line, is cut
+ * the same way inside. Undefined when the text is not laid out that way or a run does not
+ * parse as the entries it was cut at (then the whole text is parsed, and its errors reported).
+ */
+function parseInParts(text: string): Document.Parsed | undefined {
+  // Directives and document markers are the whole text's: only a leading `---` is taken.
+  const markers = [...text.matchAll(/^(?:%|---|\.\.\.)/gm)];
+  const first = firstContent(text, 0, text.length);
+  if (markers.length > 1 || (markers.length === 1 && (markers[0].index !== first || !/^---[ \t]*(#.*)?\r?$/.test(text.slice(first, lineEnd(text, first)))))) return undefined;
+  const from = markers.length === 1 ? nextLineStart(text, first) : 0;
+  let doc: Document.Parsed | undefined;
+  const contents = partsOf(text, from, text.length, (parsed) => (doc ??= parsed));
+  if (!contents || !doc) return undefined;
+  if (from > 0) {
+    // The `---` line goes with the document, not with its first entry.
+    const head = parseDocument(text.slice(0, from), PARSE_OPTIONS);
+    if (head.errors.length > 0 || head.warnings.length > 0) return undefined;
+    doc = head;
+  }
+  doc.contents = contents as never;
+  doc.range = [0, text.length, text.length];
+  return doc;
+}
+
+/** Offset of the first line in [from, to) that holds more than blanks or a comment (to when none). */
+function firstContent(text: string, from: number, to: number): number {
+  for (let at = from; at < to; at = nextLineStart(text, at)) {
+    const content = /[^ \t\r\n]/.exec(text.slice(at, Math.min(to, at + 512)));
+    if (content && text[at + content.index] !== '#') return at;
+  }
+  return to;
+}
+
+/**
+ * The block collection whose entries fill [from, to), parsed in runs (see parseInParts); `onDoc`
+ * gets the document of the first run parsed. Undefined when it cannot be done that way.
+ */
+function partsOf(text: string, from: number, to: number, onDoc: (doc: Document.Parsed) => void, parentColumn = -1): YAMLMap | YAMLSeq | undefined {
+  const head = firstContent(text, from, to);
+  if (head >= to) return undefined;
+  const column = /^ */.exec(text.slice(head, head + 512))![0].length;
+  const seq = /^-(?:[ \r\n]|$)/.test(text.slice(head + column, head + column + 2));
+  // Entry starts: lines with content at the collection's column (for a map, not a `- ` of a
+  // sequence written at its key's column, nor the `:` of an explicit `? key`).
+  const starts: number[] = [];
+  for (let at = head; at < to; at = nextLineStart(text, at)) {
+    const indent = /^[ \t]*/.exec(text.slice(at, at + 512))![0];
+    const rest = text.slice(at + indent.length, at + indent.length + 2);
+    if (rest === '' || rest[0] === '#' || rest[0] === '\n' || rest[0] === '\r') continue;
+    if (indent.includes('\t') || indent.length < column) return undefined;
+    if (indent.length > column) continue;
+    const dash = /^-(?:[ \r\n]|$)/.test(rest);
+    if (seq ? !dash : dash || /^:(?:[ \r\n]|$)/.test(rest)) {
+      if (seq) return undefined;
+      continue;
+    }
+    starts.push(at);
+  }
+  let collection: YAMLMap | YAMLSeq | undefined;
+  let lastRange: Range | undefined;
+  const add = (node: unknown): boolean => {
+    if (!isCollection(node) || node.flow || isSeq(node) !== seq || !node.range) return false;
+    if (!collection) collection = node as YAMLMap | YAMLSeq;
+    else (collection.items as unknown[]).push(...node.items);
+    lastRange = node.range;
+    return true;
+  };
+  const parse = (start: number, end: number, entries: number): YAMLMap | YAMLSeq | undefined => {
+    const doc = parseDocument(text.slice(start, end), PARSE_OPTIONS);
+    if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
+    const node = doc.contents;
+    if (!isCollection(node) || node.items.length !== entries) return undefined;
+    shiftRanges(node, start);
+    onDoc(doc);
+    return node as YAMLMap | YAMLSeq;
+  };
+  let runStart = from;
+  let entries = 0;
+  for (let k = 0; k < starts.length; k++) {
+    const end = k + 1 < starts.length ? starts[k + 1] : to;
+    const entryStart = k === 0 ? from : starts[k];
+    const headerEnd = lineEnd(text, starts[k]);
+    // `key:` alone on its line, with a large value: its value is cut in runs too.
+    if (!seq && end - starts[k] > 4 * YAML_SIZES.part && /^[ ]*(?:[A-Za-z0-9_./-]+|"[^"\\\n]*"|'[^'\n]*')[ ]*:[ ]*(?:#.*)?\r?$/.test(text.slice(starts[k], headerEnd))) {
+      if (entries > 0 && !add(parse(runStart, entryStart, entries))) return undefined;
+      const headerDoc = parseDocument(text.slice(entryStart, headerEnd), PARSE_OPTIONS);
+      const header = headerDoc.contents;
+      if (headerDoc.errors.length > 0 || headerDoc.warnings.length > 0 || !isMap(header) || header.items.length !== 1) return undefined;
+      shiftRanges(header, entryStart);
+      onDoc(headerDoc);
+      const value = partsOf(text, nextLineStart(text, headerEnd), end, onDoc, column);
+      const valueColumn = value && (value.items[0] as Pair | Node | undefined) && lineColumn(text, value);
+      if (!value || valueColumn === undefined || valueColumn < column || (valueColumn === column && !isSeq(value))) return undefined;
+      (header.items[0] as Pair).value = value;
+      // As the parser gives it: a block map ends where its last value ends, trailing lines included.
+      header.range = [header.range![0], value.range![2], value.range![2]];
+      if (!add(header)) return undefined;
+      runStart = end;
+      entries = 0;
+      continue;
+    }
+    entries++;
+    if (end - runStart >= YAML_SIZES.part || k === starts.length - 1) {
+      if (!add(parse(runStart, end, entries))) return undefined;
+      runStart = end;
+      entries = 0;
+    }
+  }
+  if (!collection || !lastRange) return undefined;
+  // Comment lines after the last entry, as indented as the entries (and more than the key
+  // above them), are the collection's own in the whole text (parsed alone, a run leaves them to the document).
+  let tail = lastRange[2];
+  for (let at = nextLineStart(text, Math.max(lastRange[1] - 1, from)); at < to; at = nextLineStart(text, at)) {
+    const line = /^([ \t]*)(.?)/.exec(text.slice(at, at + 512))!;
+    if (line[2] === '' || line[2] === '\r') continue;
+    if (line[2] !== '#' || line[1].length < column || line[1].length <= parentColumn) break;
+    tail = Math.max(tail, nextLineStart(text, at));
+  }
+  collection.range = [collection.range![0], lastRange[1], from === 0 ? lastRange[2] : tail];
+  return collection;
+}
+
+/** Column of a collection's first entry. */
+function lineColumn(text: string, collection: YAMLMap | YAMLSeq): number | undefined {
+  const start = collection.range?.[0];
+  return start === undefined ? undefined : start - lineStart(text, start);
+}
+
+/** Move every offset of a parsed part by `by`, so that it is an offset into the whole text. */
+function shiftRanges(node: unknown, by: number): void {
+  if (!node || typeof node !== 'object') return;
+  if (isPair(node)) {
+    shiftRanges(node.key, by);
+    shiftRanges(node.value, by);
+    return;
+  }
+  // Each node has a range of its own (the parser makes one per node): moved in place.
+  const range = (node as Node).range as number[] | null | undefined;
+  if (range) {
+    range[0] += by;
+    range[1] += by;
+    range[2] += by;
+  }
+  if (isCollection(node)) for (const item of node.items) shiftRanges(item, by);
 }
 
 interface Problem {
@@ -116,6 +271,7 @@ interface Problem {
 }
 
 /** Characters YAML does not allow in a stream (outside the printable set), tab and line breaks aside. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
 const NOT_PRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
 
 /** Template markers: Jinja's (and others') `{{ … }}`, `{% … %}`, `{# … #}`. */
@@ -162,7 +318,8 @@ export function strictProblem(text: string, doc: Document.Parsed, anchorBefore?:
       anchors.set(anchor, start ?? 0);
     }
     if (isScalar(node)) {
-      if (node.type === Scalar.PLAIN && typeof node.value === 'string' && TEMPLATE.test(node.value)) problem = templateProblem(TEMPLATE.exec(node.value)![0], at(start));
+      const value = node.value;
+      if (typeof value === 'string' && value.includes('{') && node.type === Scalar.PLAIN && TEMPLATE.test(value)) problem = templateProblem(TEMPLATE.exec(value)![0], at(start));
       return;
     }
     if (isMap(node)) {
@@ -171,9 +328,11 @@ export function strictProblem(text: string, doc: Document.Parsed, anchorBefore?:
         problem = templateProblem(text.slice(start ?? 0, node.range?.[1] ?? start ?? 0).trim(), at(start));
         return;
       }
-      const keys = new Map<string, number>();
+      // Scalar keys by value (a Map tells 1 from "1"; a merge key `<<` is a symbol made anew by
+      // each parse, so it goes by name); other keys by themselves.
+      const keys = new Map<unknown, number>();
       for (const pair of node.items as Pair[]) {
-        const key = isScalar(pair.key) ? `${typeof pair.key.value}:${String(pair.key.value)}` : isNode(pair.key) ? `node:${String(pair.key)}` : `${typeof pair.key}:${String(pair.key)}`;
+        const key = isScalar(pair.key) ? (typeof pair.key.value === 'symbol' ? String(pair.key.value) : pair.key.value) : pair.key;
         const keyStart = (pair.key as Node | null)?.range?.[0];
         const first = keys.get(key);
         if (first !== undefined) {
@@ -287,35 +446,41 @@ export function findNodes(
   doc: Document.Parsed,
   test: (node: Node, path: YamlPath) => boolean,
 ): Array<{ node: Node; path: YamlPath }> {
-  return allNodes(doc).filter(({ node, path }) => test(node, path));
+  const found: Array<{ node: Node; path: YamlPath }> = [];
+  eachNode(doc, (node, path) => {
+    if (test(node, path)) found.push({ node, path: [...path] });
+  });
+  return found;
 }
 
-const nodesByDocument = new WeakMap<Document.Parsed, Array<{ node: Node; path: YamlPath }>>();
-
 /**
- * Every node with its path, depth first, computed once per document (documents are shared and
- * never changed). A map key is listed with the path of its value.
+ * Visit every node with its path, depth first in document order; a map key is visited with the
+ * path of its value. The path is one array, changed as the walk goes: copy what is kept (a
+ * large file has a million nodes, and a copy of the path for each was most of its memory).
  */
-function allNodes(doc: Document.Parsed): Array<{ node: Node; path: YamlPath }> {
-  let nodes = nodesByDocument.get(doc);
-  if (nodes) return nodes;
-  const found: Array<{ node: Node; path: YamlPath }> = [];
-  const walk = (node: unknown, path: YamlPath): void => {
+function eachNode(doc: Document.Parsed, visit: (node: Node, path: YamlPath) => void): void {
+  const path: YamlPath = [];
+  const walk = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
-    found.push({ node: node as Node, path });
-    if (isSeq(node)) node.items.forEach((item, index) => walk(item, [...path, index]));
-    else if (isMap(node)) {
+    visit(node as Node, path);
+    if (isSeq(node)) {
+      const items = node.items;
+      for (let index = 0; index < items.length; index++) {
+        path.push(index);
+        walk(items[index]);
+        path.pop();
+      }
+    } else if (isMap(node)) {
       for (const pair of node.items as Pair[]) {
-        const childPath = isScalar(pair.key) ? [...path, String(pair.key.value)] : path;
-        walk(pair.key, childPath);
-        walk(pair.value, childPath);
+        const keyed = isScalar(pair.key);
+        if (keyed) path.push(String((pair.key as Scalar).value));
+        walk(pair.key);
+        walk(pair.value);
+        if (keyed) path.pop();
       }
     }
   };
-  walk(doc.contents, []);
-  nodes = found;
-  nodesByDocument.set(doc, nodes);
-  return nodes;
+  walk(doc.contents);
 }
 
 /** The key of a map entry as text. */
@@ -440,6 +605,8 @@ export class YamlEdits {
   readonly doc: Document.Parsed;
   private readonly planned: Planned[] = [];
   private readonly nextRound: Array<(next: YamlEdits) => void> = [];
+  /** How the last apply() checked its result: by parsing it whole, or entry by entry. */
+  verifiedBy?: 'whole' | 'entries';
 
   constructor(
     readonly text: string,
@@ -475,7 +642,8 @@ export class YamlEdits {
   apply(): string {
     if (this.planned.length === 0) return this.text;
     const result = spliceAll(this.text, this.planned);
-    if (!(this.text.length >= VERIFY.byEntriesFrom && this.verifyByEntries(result))) this.verify(result);
+    this.verifiedBy = this.text.length >= YAML_SIZES.verifyByEntriesFrom && this.verifyByEntries(result) ? 'entries' : 'whole';
+    if (this.verifiedBy === 'whole') this.verify(result);
     if (this.nextRound.length === 0) return result;
     const next = new YamlEdits(result, this.file);
     for (const replan of this.nextRound) replan(next);
@@ -923,14 +1091,15 @@ const namesByDocument = new WeakMap<Document.Parsed, { anchors: NodesByName; ali
 function namesOf(doc: Document.Parsed): { anchors: NodesByName; aliases: NodesByName } {
   let names = namesByDocument.get(doc);
   if (names) return names;
-  names = { anchors: new Map(), aliases: new Map() };
-  for (const found of allNodes(doc)) {
-    const [map, name] = isAlias(found.node) ? [names.aliases, found.node.source] : [names.anchors, (found.node as { anchor?: string }).anchor];
-    if (!name) continue;
+  const found = { anchors: new Map(), aliases: new Map() } as { anchors: NodesByName; aliases: NodesByName };
+  eachNode(doc, (node, path) => {
+    const [map, name] = isAlias(node) ? [found.aliases, node.source] : [found.anchors, (node as { anchor?: string }).anchor];
+    if (!name) return;
     const list = map.get(name);
-    if (list) list.push(found);
-    else map.set(name, [found]);
-  }
+    if (list) list.push({ node, path: [...path] });
+    else map.set(name, [{ node, path: [...path] }]);
+  });
+  names = found;
   namesByDocument.set(doc, names);
   return names;
 }
