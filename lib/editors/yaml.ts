@@ -414,7 +414,23 @@ export function entryFields(doc: Document.Parsed, path: YamlPath, fields: readon
   return found;
 }
 
-function collectFields(doc: Document.Parsed, node: unknown, fields: readonly string[], values: Record<string, unknown>, depth: number): void {
+/**
+ * As entryFields, the nodes themselves (for their source ranges): for each entry of the map at
+ * `path`, its own node of each field, else the one its merge keys bring.
+ */
+export function entryFieldNodes(doc: Document.Parsed, path: YamlPath, fields: readonly string[]): Map<string, Record<string, Node>> {
+  const found = new Map<string, Record<string, Node>>();
+  const map = getCollection(doc, path);
+  if (!isMap(map)) return found;
+  for (const pair of map.items as Pair[]) {
+    const nodes: Record<string, unknown> = {};
+    collectFields(doc, pair.value, fields, nodes, 0, (node) => node);
+    found.set(keyOf(pair), nodes as Record<string, Node>);
+  }
+  return found;
+}
+
+function collectFields(doc: Document.Parsed, node: unknown, fields: readonly string[], values: Record<string, unknown>, depth: number, take?: (node: unknown) => unknown): void {
   const map = resolveAlias(doc, node);
   if (!isMap(map) || depth > 20) return;
   const merged: unknown[] = [];
@@ -423,10 +439,10 @@ function collectFields(doc: Document.Parsed, node: unknown, fields: readonly str
     if (typeof key === 'symbol' || key === '<<') merged.push(...(isSeq(item.value) ? item.value.items : [item.value]));
     else if (fields.includes(String(key)) && !(String(key) in values)) {
       const value = resolveAlias(doc, item.value);
-      values[String(key)] = isNode(value) ? value.toJS(doc, { maxAliasCount: -1 }) : value;
+      values[String(key)] = take ? take(value) : isNode(value) ? value.toJS(doc, { maxAliasCount: -1 }) : value;
     }
   }
-  for (const source of merged) collectFields(doc, source, fields, values, depth + 1);
+  for (const source of merged) collectFields(doc, source, fields, values, depth + 1, take);
 }
 
 /** The node an alias stands for (the last definition of its anchor before it); other nodes as they are. */
