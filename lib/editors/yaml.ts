@@ -28,6 +28,7 @@ import {
 import { deepEqual } from './toml.js';
 import {
   appendListElement,
+  insertListElement,
   leadingCommentLines,
   EditError,
   linesAt,
@@ -37,6 +38,7 @@ import {
   nextLineStart,
   spliceAll,
   splitLines,
+  type BracketList,
   type Splice,
 } from './text.js';
 
@@ -705,6 +707,7 @@ export class YamlEdits {
       if (renamed !== keyOf(sourceItem)) newKey = renamed;
     }
     if (isMap(collection) && newKey !== undefined && collection.has(newKey)) return false;
+    if (collection.flow) return this.planCloneFlow(options, collection, sourceItem, afterItem, newKey);
 
     const span = entrySpan(text, collection, sourceItem);
     const lead = leadingCommentLines(text, span.start);
@@ -712,9 +715,10 @@ export class YamlEdits {
     const leadRenamed = options.transform(leadText);
     let sourceText = text.slice(span.start, span.end);
     // A map's first key on its `- ` line (`-   grpc_server:`): the copy is a key, not a new item.
+    // (An explicit key, `? key` then `: value`, is copied as it is written.)
     if (isPair(sourceItem)) {
       const before = text.slice(span.start, (sourceItem.key as Node).range![0]);
-      if (/\S/.test(before)) sourceText = before.replace(/[^\t]/g, ' ') + sourceText.slice(before.length);
+      if (/^[ \t]*-/.test(before)) sourceText = before.replace(/[^\t]/g, ' ') + sourceText.slice(before.length);
     }
     const entry = dropUnrenamedAnchors(options.transform(sourceText), anchorsIn(sourceItem));
     // A sequence already holding this very entry (a second run) is left as it is.
@@ -733,6 +737,35 @@ export class YamlEdits {
         path: options.path,
         collection,
         afterIndex: (collection.items as unknown[]).indexOf(afterItem),
+        identity: newKey !== undefined ? `key ${newKey}` : `entry ${entry}`,
+        problem: (added) => (newKey === undefined || (isPair(added) && keyOf(added) === newKey) ? undefined : `the new entry's key is not ${newKey}`),
+      },
+      (next) => next.clone(options),
+    );
+  }
+
+  /**
+   * planClone in a flow collection (`[a, b]`, `{a: 1, b: 2}`): the source entry's text, renamed,
+   * as a new element after the entry `afterItem`, in the list's own layout (see appendListElement).
+   */
+  private planCloneFlow(options: Omit<CloneOptions, 'file'>, collection: YAMLMap | YAMLSeq, sourceItem: unknown, afterItem: unknown, newKey: string | undefined): boolean {
+    const { text } = this;
+    const list = flowList(text, collection);
+    const items = collection.items as unknown[];
+    const source = list.elements[items.indexOf(sourceItem)];
+    const entry = dropUnrenamedAnchors(options.transform(text.slice(source.start, source.end)), anchorsIn(sourceItem));
+    if (isSeq(collection) && list.elements.some((element) => text.slice(element.start, element.end) === entry)) return false;
+    const afterIndex = items.indexOf(afterItem);
+    const result = afterIndex === items.length - 1 ? appendListElement(text, list, entry) : insertListElement(text, list, afterIndex + 1, entry);
+    const [open, close] = [list.open, list.close + 1];
+    return this.plan(
+      {
+        start: open,
+        end: close,
+        replacement: result.slice(open, close + result.length - text.length),
+        path: options.path,
+        collection,
+        afterIndex,
         identity: newKey !== undefined ? `key ${newKey}` : `entry ${entry}`,
         problem: (added) => (newKey === undefined || (isPair(added) && keyOf(added) === newKey) ? undefined : `the new entry's key is not ${newKey}`),
       },
@@ -1064,6 +1097,22 @@ function renderLike(value: string, sibling: Node | undefined): string {
 function readsAsString(plain: string): boolean {
   const probe = parseDocument(plain, PARSE_OPTIONS);
   return probe.errors.length === 0 && isScalar(probe.contents) && probe.contents.value === plain;
+}
+
+/** A flow collection as a bracketed list: each entry's text (a pair from its key to its value's end) and its comma. */
+function flowList(text: string, collection: YAMLMap | YAMLSeq): BracketList {
+  const closer = isMap(collection) ? '}' : ']';
+  const close = text.lastIndexOf(closer, collection.range![1] - 1);
+  const spans = (collection.items as unknown[]).map((item) => {
+    if (isPair(item)) {
+      const key = item.key as Node;
+      const value = item.value as Node | null;
+      return [key.range![0], (value?.range ?? key.range!)[1]];
+    }
+    return (item as Node).range!.slice(0, 2);
+  });
+  const elements = spans.map(([start, end], k) => ({ start, end, comma: commaAfter(text, end, k + 1 < spans.length ? spans[k + 1][0] : close) }));
+  return { open: collection.range![0], close, elements };
 }
 
 function appendToFlowList(text: string, seq: YAMLSeq, rendered: string): string {
