@@ -276,8 +276,11 @@ interface Problem {
 // eslint-disable-next-line no-control-regex -- the control characters are what it looks for
 const NOT_PRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
 
-/** Template markers: Jinja's (and others') `{{ … }}`, `{% … %}`, `{# … #}`. */
-const TEMPLATE = /\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}/s;
+/**
+ * Jinja's markers: `{{ name }}` (a variable, maybe with a filter), `{% … %}`, `{# … #}`. Go
+ * templates as Docker writes them (`{{.Node.Hostname}}`, `{{json .State}}`) are not these.
+ */
+const TEMPLATE = /\{\{-?\s*[A-Za-z_][\w.]*\s*(?:\|[^{}]*)?-?\}\}|\{%.*?%\}|\{#.*?#\}/s;
 
 /**
  * The first reason to refuse a parsed text (see parseYaml), with its line. `anchorBefore`
