@@ -208,6 +208,18 @@ describe('YAML editor: large files', () => {
         plan: clone(['end'], 0, (t) => t.replace('*u', '*later')),
         message: /f\.yml:5: edit produced invalid YAML \(the alias \*later refers to no anchor defined before it\)$/,
       },
+      {
+        name: 'lines placed after another entry than the one planned (the entry they pass is skipped, another taken for it)',
+        text: 'root:\n  services:\n    a:\n      image: u\n    b:\n      image: v\nother: 1\n',
+        plan: (edits) => edits.insertLines({ path: ['root', 'services'], afterIndex: 0, at: 'root:\n  services:\n    a:\n      image: u\n    b:\n      image: v\n'.length, lines: ['    c:', '      image: w'], identity: 'key c' }),
+        message: /f\.yml: edit changed the meaning of other entries/,
+      },
+      {
+        name: 'lines that add the planned entry and a sibling of the entry around it',
+        text: 'root:\n  services:\n    a:\n      image: u\n    b:\n      image: v\nother: 1\n',
+        plan: (edits) => edits.insertLines({ path: ['root', 'services'], afterIndex: 1, at: 'root:\n  services:\n    a:\n      image: u\n    b:\n      image: v\n'.length, lines: ['    c: {image: w}', '  extra: 1'], identity: 'key c' }),
+        message: /f\.yml: edit changed the meaning of other entries/,
+      },
     ];
     for (const refusal of refusals) {
       it(`refused either way: ${refusal.name}`, () => {
