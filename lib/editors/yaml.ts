@@ -458,8 +458,36 @@ function resolveAlias(doc: Document.Parsed, node: unknown): unknown {
 }
 
 export function getCollection(doc: Document.Parsed, path: YamlPath): YAMLMap | YAMLSeq | undefined {
-  const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  let node: unknown = doc.contents;
+  for (const part of path) {
+    if (isMap(node)) node = pairOf(node, part)?.value;
+    else if (isSeq(node)) node = node.items[typeof part === 'number' ? part : /^\d+$/.test(part) ? Number(part) : -1];
+    else return undefined;
+  }
   return isCollection(node) ? (node as YAMLMap | YAMLSeq) : undefined;
+}
+
+/** Large maps of shared documents, indexed by scalar key (a pipelines file's thousands of custom pipelines). */
+const pairsByMap = new WeakMap<YAMLMap, Map<unknown, Pair>>();
+
+/**
+ * The pair of a map whose scalar key is `key` (as `YAMLMap.get` finds it: the value itself, a
+ * string part matching a string key), through an index for large maps: looking a key up item by
+ * item made each of a few hundred edits of one file scan thousands of entries.
+ */
+function pairOf(map: YAMLMap, key: unknown): Pair | undefined {
+  const items = map.items as Pair[];
+  if (items.length < 64) return items.find((pair) => (isScalar(pair.key) ? pair.key.value === key : pair.key === key));
+  let index = pairsByMap.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of items) {
+      const k = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (!index.has(k)) index.set(k, pair);
+    }
+    pairsByMap.set(map, index);
+  }
+  return index.get(key);
 }
 
 /** Every node in the document, with its path, for searches like "every includePaths list". */
@@ -914,7 +942,7 @@ export class YamlEdits {
     let node: unknown = this.doc.contents;
     for (const part of planned.path) {
       if (isMap(node)) {
-        const pair = (node.items as Pair[]).find((item) => keyOf(item) === String(part));
+        const pair = pairOf(node, part);
         if (!pair) return undefined;
         chain.push({ parent: node, entry: pair });
         node = pair.value;
