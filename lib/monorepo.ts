@@ -306,9 +306,11 @@ function readDockerfilePorts(read: Reader, locations: Location[], dockerfiles: s
   for (const file of dockerfiles) {
     const text = read(file);
     if (text === undefined) continue;
-    const owner = locations.find((l) => l.names.dockerfile === file)?.names.snake;
+    // A location's Dockerfile.<dotted.name>, even before its package exists (a phase run alone).
+    const known = locations.find((l) => l.names.dockerfile === file)?.names.snake;
+    const owner = known ?? (file.startsWith('Dockerfile.') ? file.slice('Dockerfile.'.length).replace(/\./g, '_') : undefined);
     for (const use of dockerfilePortUses(text)) {
-      ports.push({ port: use.port, file, what: owner ? `${use.what} of ${owner}` : use.what, owner, line: use.line });
+      ports.push({ port: use.port, file, what: known ? `${use.what} of ${known}` : use.what, owner, line: use.line });
     }
   }
 }

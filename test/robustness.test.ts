@@ -372,8 +372,9 @@ describe('robustness: inputs that cannot be edited safely fail with the file and
     throwsEditError(() => addTableEntry(text, SOURCES, 'network-analytics', 'network-analytics = { workspace = true }', 'pyproject.toml'), 'pyproject.toml', 7);
   });
 
-  it('compose.yml with the services as a flow mapping', () => {
-    throwsEditError(() => cloneEntry(unsafe('compose-flow-services.yml'), { file: 'compose.yml', path: ['services'], source: 'underwriting_ml', newKey: 'network_analytics', transform: rename.apply }), 'compose.yml', 2);
+  it('compose.yml with the services as a flow mapping: the copy goes in, in flow style', () => {
+    const result = cloneEntry(unsafe('compose-flow-services.yml'), { file: 'compose.yml', path: ['services'], source: 'underwriting_ml', newKey: 'network_analytics', transform: rename.apply });
+    assert.match(result, /\n {2}dagster_webserver: \{image: dagster-platform\},\n {2}network_analytics: \{image: dagster-network-analytics, ports: \["4002:4002"\]\}\n\}\n$/);
   });
 
   it('compose.yml with a service defined twice', () => {
