@@ -2,7 +2,7 @@
  * Input validation. Each check returns a message that says what is wrong and what would be
  * right, or undefined when the value is fine; the same functions back the prompts' `validate`.
  */
-import type { Monorepo } from './monorepo.js';
+import { where, type Monorepo } from './monorepo.js';
 import { STDLIB_MODULES } from './stdlib-modules.js';
 
 export const KEYWORDS: ReadonlySet<string> = new Set(
@@ -40,7 +40,11 @@ export function checkPackageName(name: string, model?: Monorepo): string | undef
   }
   // An existing location is not shadowing anything: re-running for it completes or confirms it.
   if (model?.locations.some((l) => l.names.snake === name)) return undefined;
-  if (model?.importNames.has(name)) return `"${name}" would shadow the "${name}" import the workspace already uses; choose another name`;
+  if (model?.importNames.has(name)) {
+    const source = model.importSources?.get(name);
+    const from = source ? ` (${source.what ? `${source.what} in ` : ''}${where(source)})` : ' (every code location imports it)';
+    return `"${name}" would shadow the "${name}" import the workspace already uses${from}; choose another name`;
+  }
   if (model && model.memberDirs.includes(name) && !model.locations.some((l) => l.names.snake === name)) {
     return `"${name}" is a workspace member that is not a code location`;
   }
@@ -56,9 +60,12 @@ export function checkShortName(short: string, packageName: string, model?: Monor
   }
   if (KEYWORDS.has(short)) return `"${short}" is a Python keyword; choose another short name`;
   const owner = model?.locations.find((l) => l.names.short === short && l.names.snake !== packageName);
-  if (owner) return `short name "${short}" is already used by ${owner.names.snake}`;
+  if (owner) return `short name "${short}" is already used by ${owner.names.snake}${owner.shortFrom ? ` (${where(owner.shortFrom)}: ${owner.shortFrom.what})` : ''}`;
   const clash = model?.locations.find((l) => l.names.snake === short && l.names.snake !== packageName);
   if (clash) return `short name "${short}" is the package name of another location`;
+  // Its DAGSTER_BUILD_TAG_<UPPER> already set by another service of the Swarm stack.
+  const tag = model?.buildTags?.find((t) => t.short === short && t.service !== packageName);
+  if (tag) return `short name "${short}" is taken: ${where(tag)} already uses DAGSTER_BUILD_TAG_${short.toUpperCase()}${tag.service ? ` (service ${tag.service})` : ''}`;
   return undefined;
 }
 
@@ -68,11 +75,14 @@ export function checkPort(value: unknown, packageName: string, model?: Monorepo)
   const port = Number(text);
   if (port < 1024 || port > 65535) return `port ${port} is out of range; use one from 1024 to 65535`;
   if (!model) return undefined;
-  if (port === model.conventions.webserverPort) return `port ${port} is the Dagster webserver's`;
+  if (port === model.conventions.webserverPort) {
+    const from = model.webserverPortFrom ? `webserverPort in ${where(model.webserverPortFrom)}` : 'the default webserverPort; .yo-rc.json can set another';
+    return `port ${port} is the Dagster webserver's (${from})`;
+  }
   const others = model.ports.filter((p) => p.port === port && p.owner !== packageName);
   if (others.length > 0) {
-    const where = [...new Set(others.map((p) => `${p.file}: ${p.what}`))];
-    return `port ${port} is already used (${where.join('; ')})`;
+    const uses = [...new Set(others.map((p) => `${where(p)}: ${p.what}`))];
+    return `port ${port} is already used (${uses.join('; ')})`;
   }
   return undefined;
 }

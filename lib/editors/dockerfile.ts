@@ -4,7 +4,7 @@
  * (continuations joined, comments skipped, `--package=x` and `--package x` alike); new COPY
  * lines imitate their siblings and go right after them.
  */
-import { EditError, insertLines, lineEnd, nextLineStart } from './text.js';
+import { EditError, insertLines, lineEnd, lineNumber, nextLineStart } from './text.js';
 
 export interface Instruction {
   keyword: string;
@@ -23,20 +23,57 @@ export interface Instruction {
 const instructionsByText = new Map<string, readonly Instruction[]>();
 const MAX_REMEMBERED = 256;
 
-/** The file's instructions as logical lines (see the module comment). */
+/** Every instruction Docker's builder knows (a line starting with any other word is an error). */
+export const INSTRUCTIONS: ReadonlySet<string> = new Set(
+  'FROM RUN CMD LABEL MAINTAINER EXPOSE ENV ADD COPY ENTRYPOINT VOLUME USER WORKDIR ARG ONBUILD STOPSIGNAL HEALTHCHECK SHELL'.split(' '),
+);
+
+/** The file's instructions as logical lines (see the module comment); lines that are no instruction are left out (checkDockerfile names them). */
 export function instructions(text: string): readonly Instruction[] {
   let found = instructionsByText.get(text);
   if (!found) {
-    found = readInstructions(text);
+    found = readInstructions(text).filter((ins) => ins.keyword !== '');
     instructionsByText.set(text, found);
     if (instructionsByText.size > MAX_REMEMBERED) instructionsByText.delete(instructionsByText.keys().next().value!);
   }
   return found;
 }
 
-function readInstructions(text: string): Instruction[] {
-  const found: Instruction[] = [];
-  let i = 0;
+/**
+ * The escape character: a backslash, unless the `# escape=` parser directive at the top of the
+ * file says a backtick (Windows images: `# escape=\``). Directives are the `# name=value` lines
+ * before anything else; the first other line (a comment, a blank line, an instruction) ends them.
+ */
+export function escapeCharacter(text: string): '\\' | '`' {
+  let escape: '\\' | '`' = '\\';
+  for (let i = text.startsWith('\uFEFF') ? 1 : 0; i < text.length; i = nextLineStart(text, i)) {
+    const directive = /^#[ \t]*([A-Za-z]+)[ \t]*=[ \t]*(\S*)[ \t]*$/.exec(text.slice(i, lineEnd(text, i)));
+    if (!directive || !['syntax', 'escape', 'check'].includes(directive[1].toLowerCase())) break;
+    if (directive[1].toLowerCase() === 'escape') escape = directive[2] === '`' ? '`' : '\\';
+  }
+  return escape;
+}
+
+/**
+ * Refuse a Dockerfile that Docker's builder would refuse, with the line: a line that starts with
+ * no instruction it knows (`FORM`, or a continuation line whose line before lost its escape
+ * character), or a heredoc (`RUN <<EOF`) that is never closed.
+ */
+export function checkDockerfile(text: string, file: string): void {
+  for (const ins of readInstructions(text)) {
+    const line = text.slice(ins.start, lineEnd(text, ins.start)).trim();
+    if (ins.heredocOpen) throw new EditError(`the heredoc <<${ins.heredocOpen} is never closed`, file, lineNumber(text, ins.start));
+    if (ins.keyword === '') throw new EditError(`not an instruction: ${JSON.stringify(line.slice(0, 60))} (a line before it may be missing its ${escapeCharacter(text)} at the end)`, file, lineNumber(text, ins.start));
+    if (!INSTRUCTIONS.has(ins.keyword)) throw new EditError(`unknown instruction ${ins.keyword} (Docker knows ${[...INSTRUCTIONS].join(', ')})`, file, lineNumber(text, ins.start));
+  }
+}
+
+function readInstructions(text: string): Array<Instruction & { heredocOpen?: string }> {
+  const found: Array<Instruction & { heredocOpen?: string }> = [];
+  const escape = escapeCharacter(text);
+  const continued = new RegExp(`${escape === '`' ? '`' : '\\\\'}[ \\t]*$`);
+  const blankOrComment = (at: number) => /^[ \t]*(#.*)?\r?$/.test(text.slice(at, lineEnd(text, at)));
+  let i = text.startsWith('\uFEFF') ? 1 : 0;
   while (i < text.length) {
     const end0 = lineEnd(text, i);
     const line = text.slice(i, end0);
@@ -47,17 +84,36 @@ function readInstructions(text: string): Instruction[] {
     const start = i;
     let end = end0;
     let joined = line;
-    // A trailing backslash continues the instruction; comment lines inside it are skipped.
-    while (/\\\s*$/.test(joined) && end < text.length) {
-      joined = joined.replace(/\\\s*$/, ' ');
+    // A trailing escape character continues the instruction; comment and blank lines inside it are skipped.
+    while (continued.test(joined) && end < text.length) {
+      joined = joined.replace(continued, ' ');
       let next = nextLineStart(text, end);
-      while (next < text.length && /^\s*#/.test(text.slice(next, lineEnd(text, next)))) next = nextLineStart(text, next);
+      while (next < text.length && blankOrComment(next)) next = nextLineStart(text, next);
       if (next >= text.length) break;
       end = lineEnd(text, next);
       joined += text.slice(next, end);
     }
-    const m = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(joined);
-    if (m) found.push({ keyword: m[1].toUpperCase(), args: m[2].replace(/\s+/g, ' ').trim(), start, end });
+    const m = /^\s*([A-Za-z]+)(?:\s+(.*))?$/s.exec(joined);
+    const keyword = m ? m[1].toUpperCase() : '';
+    const instruction: Instruction & { heredocOpen?: string } = { keyword, args: (m?.[2] ?? '').replace(/\s+/g, ' ').trim(), start, end };
+    // Heredocs (`RUN <<EOF` … `EOF`): their lines are the instruction's, not instructions.
+    if (['RUN', 'COPY', 'ADD'].includes(keyword)) {
+      for (const here of joined.matchAll(/<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g)) {
+        let at = nextLineStart(text, end);
+        for (;;) {
+          if (at >= text.length) {
+            instruction.heredocOpen = here[3];
+            break;
+          }
+          const body = text.slice(at, lineEnd(text, at));
+          end = lineEnd(text, at);
+          if ((here[1] ? body.replace(/^\t+/, '') : body) === here[3]) break;
+          at = nextLineStart(text, at);
+        }
+        instruction.end = end;
+      }
+    }
+    found.push(instruction);
     i = nextLineStart(text, end);
   }
   return found;
@@ -92,6 +148,7 @@ export function stubCopies(text: string): Array<{ instruction: Instruction; memb
  * `uv sync --frozen` (it needs none).
  */
 export function addStub(text: string, member: string, file: string): string {
+  checkDockerfile(text, file);
   if (!runsFrozenSync(text)) return text;
   const stubs = stubCopies(text);
   if (stubs.length === 0) throw new EditError('runs `uv sync --frozen` but copies no member pyproject.toml to follow', file);
@@ -155,9 +212,10 @@ export function cloneInstructions(
   const all = instructions(text);
   const sources = all.filter((ins) => ins.keyword === 'COPY' && options.mentions.test(ins.args));
   const existing = new Set(all.map((ins) => ins.args));
+  const continuation = new RegExp(`${escapeCharacter(text) === '`' ? '`' : '\\\\'}\\s*\\r?\\n`, 'g');
   const lines = sources
     .map((ins) => options.transform(text.slice(ins.start, ins.end)))
-    .filter((line) => !existing.has(line.replace(/\\\s*\r?\n/g, ' ').replace(/^\s*COPY\s+/i, '').replace(/\s+/g, ' ').trim()));
+    .filter((line) => !existing.has(line.replace(continuation, ' ').replace(/^\s*COPY\s+/i, '').replace(/\s+/g, ' ').trim()));
   if (lines.length === 0) return text;
   const anchor = all.filter((ins) => ins.keyword === 'COPY' && options.after.test(ins.args)).at(-1);
   if (!anchor) throw new EditError('found no COPY line to follow', options.file);
@@ -169,13 +227,33 @@ export function dockerfilePorts(text: string): { expose: number[]; cmd: number[]
   const expose: number[] = [];
   const cmd: number[] = [];
   for (const ins of instructions(text)) {
-    if (ins.keyword === 'EXPOSE') for (const m of ins.args.matchAll(/(\d+)/g)) expose.push(Number(m[1]));
-    if (ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT') {
-      const m = /["']?(?:-p|--port)["']?\s*,?\s*["']?(\d+)/.exec(ins.args);
-      if (m) cmd.push(Number(m[1]));
-    }
+    const ports = instructionPorts(ins);
+    expose.push(...ports.expose);
+    cmd.push(...ports.cmd);
   }
   return { expose, cmd };
+}
+
+function instructionPorts(ins: Instruction): { expose: number[]; cmd: number[] } {
+  const expose: number[] = [];
+  const cmd: number[] = [];
+  if (ins.keyword === 'EXPOSE') for (const m of ins.args.matchAll(/(\d+)/g)) expose.push(Number(m[1]));
+  if (ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT') {
+    const m = /["']?(?:-p|--port)["']?\s*,?\s*["']?(\d+)/.exec(ins.args);
+    if (m) cmd.push(Number(m[1]));
+  }
+  return { expose, cmd };
+}
+
+/** The ports of dockerfilePorts, each with the line of its instruction and what it is. */
+export function dockerfilePortUses(text: string): Array<{ port: number; line: number; what: 'EXPOSE' | 'CMD port' }> {
+  const found: Array<{ port: number; line: number; what: 'EXPOSE' | 'CMD port' }> = [];
+  for (const ins of instructions(text)) {
+    const ports = instructionPorts(ins);
+    for (const port of ports.expose) found.push({ port, line: lineNumber(text, ins.start), what: 'EXPOSE' });
+    for (const port of ports.cmd) found.push({ port, line: lineNumber(text, ins.start), what: 'CMD port' });
+  }
+  return found;
 }
 
 /**

@@ -25,9 +25,50 @@ export interface HclAttribute {
   list?: BracketList;
 }
 
-/** Top-level blocks (`type "label" … { … }`) in source order. */
+/** Texts already read strictly (see checkHcl), most recent last. */
+const checked = new Set<string>();
+
+/** Top-level blocks (`type "label" … { … }`) in source order; the whole text is read strictly first (see checkHcl). */
 export function hclBlocks(text: string, file = 'docker-bake.hcl'): HclBlock[] {
-  return scanBody(text, 0, text.length, file).blocks;
+  const { blocks } = scanBody(text, 0, text.length, file);
+  if (!checked.has(text)) {
+    checkBodies(text, blocks, file, undefined);
+    checked.add(text);
+    if (checked.size > 32) checked.delete(checked.values().next().value!);
+  }
+  return blocks;
+}
+
+/**
+ * Refuse what HCL (and so `docker buildx bake`) refuses or reads otherwise than it looks, with
+ * the line: a line in a block that is neither an attribute (`name = value`) nor a block (an
+ * attribute without its `=`), an attribute set twice in one block, and a block defined twice
+ * (`target "x"` twice: bake would merge them into one).
+ */
+export function checkHcl(text: string, file = 'docker-bake.hcl'): void {
+  hclBlocks(text, file);
+}
+
+function checkBodies(text: string, blocks: HclBlock[], file: string, inside: HclBlock | undefined): void {
+  const seen = new Map<string, HclBlock>();
+  for (const block of blocks) {
+    const id = `${block.type} ${block.labels.map((l) => JSON.stringify(l)).join(' ')}`;
+    const first = seen.get(id);
+    if (first && block.labels.length > 0) {
+      throw new EditError(`${id} is defined a second time (first at line ${lineNumber(text, first.start)})${inside ? '' : '; bake would merge the two'}`, file, lineNumber(text, block.start));
+    }
+    seen.set(id, block);
+    const body = scanBody(text, block.open + 1, block.close, file);
+    const names = new Map<string, HclAttribute>();
+    for (const attribute of body.attributes) {
+      const earlier = names.get(attribute.name);
+      if (earlier) {
+        throw new EditError(`${attribute.name} is set twice in ${id} (first at line ${lineNumber(text, earlier.start)})`, file, lineNumber(text, attribute.start));
+      }
+      names.set(attribute.name, attribute);
+    }
+    checkBodies(text, body.blocks, file, block);
+  }
 }
 
 /** Attributes (`name = value`) directly inside a block's body. */
@@ -70,6 +111,8 @@ function scanBody(text: string, from: number, to: number, file: string): { block
       if (text[valueStart] === '[') attribute.list = listElements(text, valueStart, valueEnd - 1, file);
       attributes.push(attribute);
       i = valueEnd;
+    } else if (labels.length > 0 && /^[ \t]*(?:[\r\n#]|\/\/|$)/.test(text.slice(i, i + 3))) {
+      throw new EditError(`${word[0]} ${labels.map((l) => JSON.stringify(l)).join(' ')} is neither an attribute nor a block: write ${word[0]} = ${JSON.stringify(labels[0])}`, file, lineNumber(text, i));
     } else {
       throw new EditError(`expected '{' or '=' after '${word[0]}'`, file, lineNumber(text, i));
     }

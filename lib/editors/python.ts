@@ -10,7 +10,8 @@ import { appendListElement, detectEol, EditError, indentOf, lineEnd, lineNumber,
 export interface AliasDict {
   name: string;
   list: BracketList;
-  entries: Array<{ key: string; value: string; text: string }>;
+  /** Each entry, with its 1-based line. */
+  entries: Array<{ key: string; value: string; text: string; line: number }>;
 }
 
 const STRING = /^(['"])((?:\\.|(?!\1).)*)\1/;
@@ -44,7 +45,7 @@ function readDict(text: string, open: number): Omit<AliasDict, 'name'> | undefin
     const end = j + value[0].length;
     const element: BracketList['elements'][number] = { start: i, end };
     elements.push(element);
-    entries.push({ key: key[2], value: value[2], text: text.slice(i, end) });
+    entries.push({ key: key[2], value: value[2], text: text.slice(i, end), line: lineNumber(text, i) });
     i = skipTrivia(text, end);
     if (text[i] === ',') {
       element.comma = i;
@@ -65,6 +66,7 @@ export function findAliasDict(text: string, locations: string[]): AliasDict | un
  * an error when it is taken by another location.
  */
 export function addAlias(text: string, options: { locations: string[]; short: string; name: string; file: string }): string {
+  checkPythonSyntax(text, options.file);
   const dict = findAliasDict(text, options.locations);
   if (!dict) throw new EditError('no alias dict of location names found', options.file);
   const taken = dict.entries.find((e) => e.key === options.short);
@@ -134,6 +136,70 @@ export function addAliasWithin(
     throw new EditError('could not lay out the alias dict one entry a line', options.file);
   }
   return { text: wrapped, wrapped: { line: lineNumber(result, open), width } };
+}
+
+// ------------------------------------------------------------------ syntax
+
+/**
+ * Refuse Python source that cannot compile, as far as its tokens tell, with the file and line
+ * (the words are Python's own): an unterminated string, a bracket never closed, closed by the
+ * wrong one or never opened, an indentation that matches no outer level, an unexpected indent,
+ * a block header (`def f():`) with no indented block, a character Python does not allow
+ * outside strings (`$`, `?`, a backquote, `!` alone). It reads tokens only: valid code is never
+ * refused, and errors of grammar beyond these are left to Python.
+ */
+export function checkPythonSyntax(text: string, file: string): void {
+  const fail = (message: string, offset: number): never => {
+    throw new EditError(message, file, lineNumber(text, offset));
+  };
+  let tokens: PyToken[];
+  try {
+    tokens = pythonTokens(text);
+  } catch (error) {
+    if (error instanceof EditError) throw new EditError(error.message === 'unterminated string' ? 'unterminated string literal' : error.message, file, error.line);
+    throw error;
+  }
+  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  const open: PyToken[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'op') continue;
+    const t = token.text;
+    if (t === '(' || t === '[' || t === '{') open.push(token);
+    else if (pairs[t]) {
+      const opener = open.pop();
+      if (!opener) fail(`unmatched '${t}'`, token.start);
+      else if (opener.text !== pairs[t]) fail(`closing parenthesis '${t}' does not match opening parenthesis '${opener.text}'${lineNumber(text, opener.start) === lineNumber(text, token.start) ? '' : ` on line ${lineNumber(text, opener.start)}`}`, token.start);
+    } else if (t === '$' || t === '?' || t === '`' || t === '!') fail(`invalid character '${t}'`, token.start);
+  }
+  if (open.length > 0) fail(`'${open.at(-1)!.text}' was never closed`, open.at(-1)!.start);
+  // Indentation of logical lines: the first token after each newline token.
+  const levels = [0];
+  let previous: PyToken | undefined;
+  let opener: PyToken | undefined;
+  for (let k = 0; k < tokens.length; k++) {
+    const token = tokens[k];
+    if (token.kind === 'newline') continue;
+    if (k > 0 && tokens[k - 1].kind !== 'newline') continue;
+    const lineAt = token.start - token.column;
+    const indent = text.slice(lineAt, token.start);
+    if (/[^ \t\f]/.test(indent)) continue; // after a multi-line string: not a line start
+    const width = [...indent].reduce((col, ch) => (ch === '\t' ? col + 8 - (col % 8) : col + 1), 0);
+    const current = levels.at(-1)!;
+    if (width > current) {
+      if (!opener) fail('unexpected indent', token.start);
+      levels.push(width);
+    } else {
+      if (opener) fail(`expected an indented block after line ${lineNumber(text, opener.start)}`, token.start);
+      while (levels.at(-1)! > width) levels.pop();
+      if (levels.at(-1) !== width) fail('unindent does not match any outer indentation level', token.start);
+    }
+    // Does this logical line end with a block header's colon?
+    let end = k;
+    while (end + 1 < tokens.length && tokens[end + 1].kind !== 'newline') end++;
+    opener = tokens[end].kind === 'op' && tokens[end].text === ':' && tokens[end].depth === 0 ? token : undefined;
+    previous = token;
+  }
+  if (opener && previous) fail(`expected an indented block after line ${lineNumber(text, opener.start)}`, text.length);
 }
 
 // ------------------------------------------------------------------ reading Python source

@@ -18,11 +18,25 @@ export class EditError extends Error {
   }
 }
 
+/**
+ * The last text asked about and its answer: an editor asks about the same text once per entry it
+ * places, and counting every line ending of a large file each time made a batch of edits
+ * quadratic in the file's size.
+ */
+let eolOf: { text: string; eol: Eol } | undefined;
+
 /** The file's own line ending: whichever is in the majority, LF for a one-line file. */
 export function detectEol(text: string): Eol {
-  const crlf = text.match(/\r\n/g)?.length ?? 0;
-  const lf = (text.match(/\n/g)?.length ?? 0) - crlf;
-  return crlf > lf ? '\r\n' : '\n';
+  if (eolOf?.text === text) return eolOf.eol;
+  let crlf = 0;
+  let lf = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (text.charCodeAt(i - 1) === 13) crlf++;
+    else lf++;
+  }
+  const eol: Eol = crlf > lf ? '\r\n' : '\n';
+  eolOf = { text, eol };
+  return eol;
 }
 
 /** Rewrite LF-only text (a template, a copied block) to the target file's line ending. */

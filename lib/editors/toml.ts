@@ -22,6 +22,8 @@ export interface TomlKeyValue {
   /** End of the value's last line (after any trailing comment), before its line ending. */
   lineEnd: number;
   array?: TomlArray;
+  /** A key inside an inline table (`x = { key = ... }`), not a key of its table. */
+  inline?: boolean;
 }
 
 export interface TomlTable {
@@ -87,8 +89,9 @@ function scanToml(text: string): TomlOutline {
     if (text[i] !== '=') throw new EditError(`expected '=' after key`, undefined, lineNumber(text, i));
     const valueStart = skipBlank(text, i + 1);
     const value = readValue(text, valueStart);
+    const path = [...table, ...key.path];
     keys.push({
-      path: [...table, ...key.path],
+      path,
       table,
       lineStart: start,
       valueStart,
@@ -96,6 +99,7 @@ function scanToml(text: string): TomlOutline {
       lineEnd: lineEnd(text, value.end),
       array: value.array,
     });
+    if (text[valueStart] === '{') inlineKeys(text, valueStart, path, table, keys);
     i = nextLineStart(text, value.end);
   }
   return { tables, keys };
@@ -176,6 +180,28 @@ function readValue(text: string, i: number): { end: number; array?: TomlArray } 
   let j = i;
   while (j < text.length && !/[\s#,\]}]/.test(text[j])) j++;
   return { end: j };
+}
+
+/**
+ * The keys inside an inline table (`workspace = { members = [...] }`), nested ones too, in the
+ * outline with their full path, so their arrays can be located like any other.
+ */
+function inlineKeys(text: string, open: number, base: string[], table: string[], keys: TomlKeyValue[]): void {
+  let i = open + 1;
+  for (;;) {
+    i = skipTrivia(text, i);
+    if (i >= text.length || text[i] === '}') return;
+    const key = readKey(text, i);
+    const eq = skipBlank(text, key.end);
+    if (text[eq] !== '=') throw new EditError(`expected '=' after key`, undefined, lineNumber(text, eq));
+    const valueStart = skipBlank(text, eq + 1);
+    const value = readValue(text, valueStart);
+    const path = [...base, ...key.path];
+    keys.push({ path, table, lineStart: lineStart(text, i), valueStart, valueEnd: value.end, lineEnd: lineEnd(text, value.end), array: value.array, inline: true });
+    if (text[valueStart] === '{') inlineKeys(text, valueStart, path, table, keys);
+    i = skipTrivia(text, value.end);
+    if (text[i] === ',') i++;
+  }
 }
 
 function readArray(text: string, open: number): { end: number; array: TomlArray } {
@@ -281,12 +307,13 @@ export function addTableEntry(
     throw new EditError(`${tablePath.join('.')} is not a table`, file);
   }
   const added = parseToml(line, file);
+  if (table && key in (table as object)) return text;
+  if (/^\s*\[/.test(line)) return addSubTable(text, before, tablePath, key, line, file);
   if (Object.keys(added).length !== 1 || !(key in added)) {
     throw new EditError(`the line to add to [${tablePath.join('.')}] must set ${key}, not: ${line}`, file);
   }
-  if (table && key in (table as object)) return text;
   const outline = outlineToml(text, file);
-  const siblings = outline.keys.filter((k) => samePath(k.table, tablePath));
+  const siblings = outline.keys.filter((k) => !k.inline && samePath(k.table, tablePath));
   const header = outline.tables.find((t) => samePath(t.path, tablePath));
   let result: string;
   // The table exists without a header: written as an inline table or with dotted keys from its
@@ -317,6 +344,41 @@ export function addTableEntry(
 }
 
 /**
+ * addTableEntry for an entry written as a table of its own (`[tool.uv.sources.<key>]` and its
+ * keys, the way the file writes its siblings): after the last such sibling table, with the
+ * blank line the siblings have between them, or at the end of the file.
+ */
+function addSubTable(text: string, before: Record<string, unknown>, tablePath: string[], key: string, block: string, file: string): string {
+  const parsed = parseToml(block, file);
+  const value = getPath(parsed, [...tablePath, key]);
+  const expected = structuredClone(parsed);
+  let node = expected as Record<string, unknown>;
+  for (const part of tablePath) node = node[part] as Record<string, unknown>;
+  delete node[key];
+  if (value === undefined || !deepEqual(expected, tablePath.reduceRight<unknown>((inner, part) => ({ [part]: inner }), {}))) {
+    throw new EditError(`the table to add must be [${[...tablePath, key].map(tomlKey).join('.')}] alone, not: ${block}`, file);
+  }
+  const outline = outlineToml(text, file);
+  const siblings = outline.tables.filter((t) => !t.arrayOfTables && t.path.length === tablePath.length + 1 && samePath(t.path.slice(0, tablePath.length), tablePath));
+  const last = siblings.at(-1);
+  const lines = block.split(/\r?\n/);
+  let at = text.length;
+  if (last) {
+    const own = outline.keys.filter((k) => !k.inline && samePath(k.table, last.path));
+    at = nextLineStart(text, own.length > 0 ? own.at(-1)!.lineEnd : last.headerStart);
+    const previous = siblings.at(-2);
+    if (previous && /\n[ \t]*\r?\n[ \t]*$/.test(text.slice(0, last.headerStart))) lines.unshift('');
+  } else if (text.trim() !== '') lines.unshift('');
+  const result = insertLines(text, at, lines);
+  verify(before, result, file, (doc) => {
+    let target = doc as Record<string, unknown>;
+    for (const part of tablePath) target = (target[part] ??= {}) as Record<string, unknown>;
+    target[key] = value;
+  });
+  return result;
+}
+
+/**
  * Where a new key goes among the keys of its table: after the last one, unless the keys are
  * kept sorted (toml-sort style: three keys or more, in order), then before the first key that
  * sorts after it, above that key's own comment lines (the first key's comments speak of the
@@ -336,12 +398,20 @@ function sortedInsertionPoint(text: string, siblings: TomlKeyValue[], depth: num
  * (`underwriting-ml.workspace = true`), for imitating a sibling.
  */
 export function keyValueText(text: string, path: string[]): string | undefined {
-  const key = outlineToml(text).keys.find((k) => path.every((part, i) => k.path[i] === part));
+  const outline = outlineToml(text);
+  // Written as its own table (`[tool.uv.sources.underwriting-ml]` and its keys): the whole table.
+  const header = outline.tables.find((t) => !t.arrayOfTables && samePath(t.path, path));
+  if (header) {
+    const own = outline.keys.filter((k) => !k.inline && samePath(k.table, path));
+    return text.slice(header.headerStart, own.length > 0 ? own.at(-1)!.lineEnd : lineEnd(text, header.headerStart));
+  }
+  const key = outline.keys.find((k) => path.every((part, i) => k.path[i] === part));
   return key && text.slice(key.lineStart, key.lineEnd);
 }
 
-/** A single-line `key = value` without its trailing comment (it speaks of the sibling). */
+/** A single-line `key = value` without its trailing comment (it speaks of the sibling); a table (`[x]` and its keys) as it is. */
 export function withoutComment(line: string): string {
+  if (/^\s*\[/.test(line)) return line;
   const key = outlineToml(line).keys[0];
   return key ? line.slice(0, key.valueEnd).trimEnd() : line;
 }

@@ -21,12 +21,14 @@ import {
   type Document,
   type Node,
   type Pair,
+  type Range,
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
 import { deepEqual } from './toml.js';
 import {
   appendListElement,
+  insertListElement,
   leadingCommentLines,
   EditError,
   linesAt,
@@ -36,12 +38,27 @@ import {
   nextLineStart,
   spliceAll,
   splitLines,
+  type BracketList,
   type Splice,
 } from './text.js';
 
 export type YamlPath = Array<string | number>;
 
-const PARSE_OPTIONS = { merge: true, keepSourceTokens: false, prettyErrors: false } as const;
+/**
+ * Sizes (in characters) from which a large text is handled differently: from `verifyByEntriesFrom`
+ * up, a batch of edits is verified entry by entry instead of by a parse of the whole result (see
+ * YamlEdits.verifyByEntries); from `parseInPartsFrom` up, a text is parsed in runs of entries of
+ * about `part` characters (see parseInParts). Tests make them small to run those ways on small
+ * files too.
+ */
+export const YAML_SIZES = { verifyByEntriesFrom: 256 * 1024, parseInPartsFrom: 256 * 1024, part: 16 * 1024 };
+
+/**
+ * Keys are checked for uniqueness here, not by the parser: its check compares each new key with
+ * every earlier one, which is quadratic in the size of a map (a pipelines file with thousands of
+ * custom pipelines), where a set of the keys read so far is linear.
+ */
+const PARSE_OPTIONS = { merge: true, keepSourceTokens: false, prettyErrors: false, uniqueKeys: false } as const;
 
 /**
  * Parsed documents by text, most recently used last. Editors parse the same text again and again
@@ -52,7 +69,12 @@ const parsedByText = new Map<string, Document.Parsed>();
 const MAX_PARSED = 24;
 const jsByDocument = new WeakMap<Document.Parsed, unknown>();
 
-/** Parse (or reuse a parse of the same text), failing with the file and line of the first error. */
+/**
+ * Parse (or reuse a parse of the same text), strictly: besides the parser's errors, its warnings
+ * (an unknown tag), an alias to no anchor defined before it, an anchor defined twice, a key
+ * twice in one map, a control character such as NUL, and template syntax (`{{ x }}`, `{% … %}`)
+ * where YAML would read it as structure or as plain text are refused, naming the file and line.
+ */
 export function parseYaml(text: string, file: string): Document.Parsed {
   const cached = parsedByText.get(text);
   if (cached) {
@@ -60,15 +82,279 @@ export function parseYaml(text: string, file: string): Document.Parsed {
     parsedByText.set(text, cached);
     return cached;
   }
-  const doc = parseDocument(text, PARSE_OPTIONS);
-  const problem = doc.errors[0];
-  if (problem) {
-    const line = problem.linePos?.[0]?.line ?? lineNumber(text, problem.pos[0]);
-    throw new EditError(problem.message.split('\n')[0], file, line);
-  }
+  const doc = parseText(text);
+  const problem = strictProblem(text, doc);
+  if (problem) throw new EditError(problem.message, file, problem.line);
+  remember(text, doc);
+  return doc;
+}
+
+/** Keep a strictly checked parse for the next parseYaml of the same text. */
+function remember(text: string, doc: Document.Parsed): void {
+  parsedByText.delete(text);
   parsedByText.set(text, doc);
   if (parsedByText.size > MAX_PARSED) parsedByText.delete(parsedByText.keys().next().value!);
+}
+
+/** Texts from this size up are parsed with the environment lookups of the parser made cheap. */
+const LARGE_TEXT = 64 * 1024;
+
+/**
+ * The parser, as is. On a large text, `process.env` is a plain copy while it runs: the parser
+ * looks up a logging variable in `process.env` for every token it reads, and each lookup of the
+ * real environment is a call into the runtime (a tenth of the parse of a 5 MB file).
+ */
+function parseText(text: string): Document.Parsed {
+  if (text.length < Math.min(LARGE_TEXT, YAML_SIZES.parseInPartsFrom)) return parseDocument(text, PARSE_OPTIONS);
+  const env = process.env;
+  process.env = { ...env };
+  try {
+    return (text.length >= YAML_SIZES.parseInPartsFrom && parseInParts(text)) || parseDocument(text, PARSE_OPTIONS);
+  } finally {
+    process.env = env;
+  }
+}
+
+/**
+ * A large text parsed as runs of entries of its block collections, each run alone (runs of about YAML_SIZES.part characters), the nodes
+ * then put together into one document with offsets into the whole text. The parser holds the
+ * syntax tree of all it is given until it is done: for a 5 MB file that was twice the memory of
+ * the document itself. A run is cut where a line starts an entry of the collection, at the
+ * collection's own column (entries nested in it are indented more, and so are the lines of
+ * their scalars); an entry too large for one run, written `key:` alone on its line, is cut
+ * the same way inside. Undefined when the text is not laid out that way or a run does not
+ * parse as the entries it was cut at (then the whole text is parsed, and its errors reported).
+ */
+function parseInParts(text: string): Document.Parsed | undefined {
+  // Directives and document markers are the whole text's: only a leading `---` is taken.
+  const markers = [...text.matchAll(/^(?:%|---|\.\.\.)/gm)];
+  const first = firstContent(text, 0, text.length);
+  if (markers.length > 1 || (markers.length === 1 && (markers[0].index !== first || !/^---[ \t]*(#.*)?\r?$/.test(text.slice(first, lineEnd(text, first)))))) return undefined;
+  const from = markers.length === 1 ? nextLineStart(text, first) : 0;
+  let doc: Document.Parsed | undefined;
+  const contents = partsOf(text, from, text.length, (parsed) => (doc ??= parsed));
+  if (!contents || !doc) return undefined;
+  if (from > 0) {
+    // The `---` line goes with the document, not with its first entry.
+    const head = parseDocument(text.slice(0, from), PARSE_OPTIONS);
+    if (head.errors.length > 0 || head.warnings.length > 0) return undefined;
+    doc = head;
+  }
+  doc.contents = contents as never;
+  doc.range = [0, text.length, text.length];
   return doc;
+}
+
+/** Offset of the first line in [from, to) that holds more than blanks or a comment (to when none). */
+function firstContent(text: string, from: number, to: number): number {
+  for (let at = from; at < to; at = nextLineStart(text, at)) {
+    const content = /[^ \t\r\n]/.exec(text.slice(at, Math.min(to, at + 512)));
+    if (content && text[at + content.index] !== '#') return at;
+  }
+  return to;
+}
+
+/**
+ * The block collection whose entries fill [from, to), parsed in runs (see parseInParts); `onDoc`
+ * gets the document of the first run parsed. Undefined when it cannot be done that way.
+ */
+function partsOf(text: string, from: number, to: number, onDoc: (doc: Document.Parsed) => void, parentColumn = -1): YAMLMap | YAMLSeq | undefined {
+  const head = firstContent(text, from, to);
+  if (head >= to) return undefined;
+  const column = /^ */.exec(text.slice(head, head + 512))![0].length;
+  const seq = /^-(?:[ \r\n]|$)/.test(text.slice(head + column, head + column + 2));
+  // Entry starts: lines with content at the collection's column (for a map, not a `- ` of a
+  // sequence written at its key's column, nor the `:` of an explicit `? key`).
+  const starts: number[] = [];
+  for (let at = head; at < to; at = nextLineStart(text, at)) {
+    const indent = /^[ \t]*/.exec(text.slice(at, at + 512))![0];
+    const rest = text.slice(at + indent.length, at + indent.length + 2);
+    if (rest === '' || rest[0] === '#' || rest[0] === '\n' || rest[0] === '\r') continue;
+    if (indent.includes('\t') || indent.length < column) return undefined;
+    if (indent.length > column) continue;
+    const dash = /^-(?:[ \r\n]|$)/.test(rest);
+    if (seq ? !dash : dash || /^:(?:[ \r\n]|$)/.test(rest)) {
+      if (seq) return undefined;
+      continue;
+    }
+    starts.push(at);
+  }
+  let collection: YAMLMap | YAMLSeq | undefined;
+  let lastRange: Range | undefined;
+  const add = (node: unknown): boolean => {
+    if (!isCollection(node) || node.flow || isSeq(node) !== seq || !node.range) return false;
+    if (!collection) collection = node as YAMLMap | YAMLSeq;
+    else (collection.items as unknown[]).push(...node.items);
+    lastRange = node.range;
+    return true;
+  };
+  const parse = (start: number, end: number, entries: number): YAMLMap | YAMLSeq | undefined => {
+    const doc = parseDocument(text.slice(start, end), PARSE_OPTIONS);
+    if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
+    const node = doc.contents;
+    if (!isCollection(node) || node.items.length !== entries) return undefined;
+    shiftRanges(node, start);
+    onDoc(doc);
+    return node as YAMLMap | YAMLSeq;
+  };
+  let runStart = from;
+  let entries = 0;
+  for (let k = 0; k < starts.length; k++) {
+    const end = k + 1 < starts.length ? starts[k + 1] : to;
+    const entryStart = k === 0 ? from : starts[k];
+    const headerEnd = lineEnd(text, starts[k]);
+    // `key:` alone on its line, with a large value: its value is cut in runs too.
+    if (!seq && end - starts[k] > 4 * YAML_SIZES.part && /^[ ]*(?:[A-Za-z0-9_./-]+|"[^"\\\n]*"|'[^'\n]*')[ ]*:[ ]*(?:#.*)?\r?$/.test(text.slice(starts[k], headerEnd))) {
+      if (entries > 0 && !add(parse(runStart, entryStart, entries))) return undefined;
+      const headerDoc = parseDocument(text.slice(entryStart, headerEnd), PARSE_OPTIONS);
+      const header = headerDoc.contents;
+      if (headerDoc.errors.length > 0 || headerDoc.warnings.length > 0 || !isMap(header) || header.items.length !== 1) return undefined;
+      shiftRanges(header, entryStart);
+      onDoc(headerDoc);
+      const value = partsOf(text, nextLineStart(text, headerEnd), end, onDoc, column);
+      const valueColumn = value && (value.items[0] as Pair | Node | undefined) && lineColumn(text, value);
+      if (!value || valueColumn === undefined || valueColumn < column || (valueColumn === column && !isSeq(value))) return undefined;
+      (header.items[0] as Pair).value = value;
+      // As the parser gives it: a block map ends where its last value ends, trailing lines included.
+      header.range = [header.range![0], value.range![2], value.range![2]];
+      if (!add(header)) return undefined;
+      runStart = end;
+      entries = 0;
+      continue;
+    }
+    entries++;
+    if (end - runStart >= YAML_SIZES.part || k === starts.length - 1) {
+      if (!add(parse(runStart, end, entries))) return undefined;
+      runStart = end;
+      entries = 0;
+    }
+  }
+  if (!collection || !lastRange) return undefined;
+  // Comment lines after the last entry, as indented as the entries (and more than the key
+  // above them), are the collection's own in the whole text (parsed alone, a run leaves them to the document).
+  let tail = lastRange[2];
+  for (let at = nextLineStart(text, Math.max(lastRange[1] - 1, from)); at < to; at = nextLineStart(text, at)) {
+    const line = /^([ \t]*)(.?)/.exec(text.slice(at, at + 512))!;
+    if (line[2] === '' || line[2] === '\r') continue;
+    if (line[2] !== '#' || line[1].length < column || line[1].length <= parentColumn) break;
+    tail = Math.max(tail, nextLineStart(text, at));
+  }
+  collection.range = [collection.range![0], lastRange[1], from === 0 ? lastRange[2] : tail];
+  return collection;
+}
+
+/** Column of a collection's first entry. */
+function lineColumn(text: string, collection: YAMLMap | YAMLSeq): number | undefined {
+  const start = collection.range?.[0];
+  return start === undefined ? undefined : start - lineStart(text, start);
+}
+
+/** Move every offset of a parsed part by `by`, so that it is an offset into the whole text. */
+function shiftRanges(node: unknown, by: number): void {
+  if (!node || typeof node !== 'object') return;
+  if (isPair(node)) {
+    shiftRanges(node.key, by);
+    shiftRanges(node.value, by);
+    return;
+  }
+  // Each node has a range of its own (the parser makes one per node): moved in place.
+  const range = (node as Node).range as number[] | null | undefined;
+  if (range) {
+    range[0] += by;
+    range[1] += by;
+    range[2] += by;
+  }
+  if (isCollection(node)) for (const item of node.items) shiftRanges(item, by);
+}
+
+interface Problem {
+  message: string;
+  line?: number;
+}
+
+/** Characters YAML does not allow in a stream (outside the printable set), tab and line breaks aside. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+const NOT_PRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
+
+/**
+ * Jinja's markers: `{{ name }}` (a variable, maybe with a filter), `{% … %}`, `{# … #}`. Go
+ * templates as Docker writes them (`{{.Node.Hostname}}`, `{{json .State}}`) are not these.
+ */
+const TEMPLATE = /\{\{-?\s*[A-Za-z_][\w.]*\s*(?:\|[^{}]*)?-?\}\}|\{%.*?%\}|\{#.*?#\}/s;
+
+/**
+ * The first reason to refuse a parsed text (see parseYaml), with its line. `anchorBefore`
+ * answers for anchors defined outside the text (a part of a larger file parsed alone).
+ */
+export function strictProblem(text: string, doc: Document.Parsed, anchorBefore?: (name: string) => boolean): Problem | undefined {
+  const at = (offset: number | undefined): number | undefined => (offset === undefined ? undefined : lineNumber(text, offset));
+  const bad = NOT_PRINTABLE.exec(text);
+  if (bad) {
+    const code = bad[0].charCodeAt(0);
+    const name = code === 0 ? 'a NUL byte' : `the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    return { message: `${name} is not allowed in YAML`, line: at(bad.index) };
+  }
+  const error = doc.errors[0] ?? doc.warnings[0];
+  if (error) return { message: error.message.split('\n')[0], line: error.linePos?.[0]?.line ?? at(error.pos[0]) };
+  const anchors = new Map<string, number>();
+  let problem: Problem | undefined;
+  const walk = (node: unknown): void => {
+    if (problem || !node || typeof node !== 'object') return;
+    if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+      return;
+    }
+    const start = (node as Node).range?.[0];
+    if (isAlias(node)) {
+      if (!anchors.has(node.source) && !anchorBefore?.(node.source)) {
+        problem = { message: `the alias *${node.source} refers to no anchor defined before it`, line: at(start) };
+      }
+      return;
+    }
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) {
+      const first = anchors.get(anchor);
+      if (first !== undefined || anchorBefore?.(anchor)) {
+        const where = first !== undefined ? ` (first at line ${at(first)})` : '';
+        problem = { message: `the anchor &${anchor} is defined a second time${where}; aliases after it would mean this one`, line: at(start) };
+        return;
+      }
+      anchors.set(anchor, start ?? 0);
+    }
+    if (isScalar(node)) {
+      const value = node.value;
+      if (typeof value === 'string' && value.includes('{') && node.type === Scalar.PLAIN && TEMPLATE.test(value)) problem = templateProblem(TEMPLATE.exec(value)![0], at(start));
+      return;
+    }
+    if (isMap(node)) {
+      const only = node.items.length === 1 ? (node.items[0] as Pair) : undefined;
+      if (node.flow && only && isMap(only.key) && only.key.flow) {
+        problem = templateProblem(text.slice(start ?? 0, node.range?.[1] ?? start ?? 0).trim(), at(start));
+        return;
+      }
+      // Scalar keys by value (a Map tells 1 from "1"; a merge key `<<` is a symbol made anew by
+      // each parse, so it goes by name); other keys by themselves.
+      const keys = new Map<unknown, number>();
+      for (const pair of node.items as Pair[]) {
+        const key = isScalar(pair.key) ? (typeof pair.key.value === 'symbol' ? String(pair.key.value) : pair.key.value) : pair.key;
+        const keyStart = (pair.key as Node | null)?.range?.[0];
+        const first = keys.get(key);
+        if (first !== undefined) {
+          problem = { message: `the key ${JSON.stringify(keyOf(pair))} appears twice in one map (first at line ${at(first)})`, line: at(keyStart) };
+          return;
+        }
+        keys.set(key, keyStart ?? 0);
+      }
+    }
+    if (isCollection(node)) for (const item of node.items) walk(item);
+  };
+  walk(doc.contents);
+  return problem;
+}
+
+function templateProblem(found: string, line: number | undefined): Problem {
+  return { message: `${JSON.stringify(found)} is template syntax, not YAML: edit the rendered file, or this template by hand`, line };
 }
 
 /** The document as plain data (aliases and merge keys resolved), computed once per document: do not mutate. */
@@ -89,6 +375,11 @@ export function toJs(doc: Document.Parsed): unknown {
  * expanding every alias.
  */
 function meansSameWithout(before: Document.Parsed, after: Document.Parsed, added: ReadonlyMap<unknown, ReadonlySet<number>>): boolean {
+  return sameWithout(before.contents, after.contents, added);
+}
+
+/** The node-by-node comparison of meansSameWithout, from two nodes. */
+function sameWithout(before: unknown, after: unknown, added: ReadonlyMap<unknown, ReadonlySet<number>>): boolean {
   const same = (a: unknown, b: unknown): boolean => {
     if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
     const x = a as Node & { anchor?: string; tag?: string };
@@ -102,7 +393,7 @@ function meansSameWithout(before: Document.Parsed, after: Document.Parsed, added
     const itemsB = skip ? y.items.filter((_item, i) => !skip.has(i)) : y.items;
     return x.items.length === itemsB.length && x.items.every((item, i) => same(item, itemsB[i]));
   };
-  return same(before.contents, after.contents);
+  return same(before, after);
 }
 
 /** Scalar values; a merge key `<<` is a symbol made anew by each parse, so symbols compare by name. */
@@ -128,7 +419,23 @@ export function entryFields(doc: Document.Parsed, path: YamlPath, fields: readon
   return found;
 }
 
-function collectFields(doc: Document.Parsed, node: unknown, fields: readonly string[], values: Record<string, unknown>, depth: number): void {
+/**
+ * As entryFields, the nodes themselves (for their source ranges): for each entry of the map at
+ * `path`, its own node of each field, else the one its merge keys bring.
+ */
+export function entryFieldNodes(doc: Document.Parsed, path: YamlPath, fields: readonly string[]): Map<string, Record<string, Node>> {
+  const found = new Map<string, Record<string, Node>>();
+  const map = getCollection(doc, path);
+  if (!isMap(map)) return found;
+  for (const pair of map.items as Pair[]) {
+    const nodes: Record<string, unknown> = {};
+    collectFields(doc, pair.value, fields, nodes, 0, (node) => node);
+    found.set(keyOf(pair), nodes as Record<string, Node>);
+  }
+  return found;
+}
+
+function collectFields(doc: Document.Parsed, node: unknown, fields: readonly string[], values: Record<string, unknown>, depth: number, take?: (node: unknown) => unknown): void {
   const map = resolveAlias(doc, node);
   if (!isMap(map) || depth > 20) return;
   const merged: unknown[] = [];
@@ -137,10 +444,10 @@ function collectFields(doc: Document.Parsed, node: unknown, fields: readonly str
     if (typeof key === 'symbol' || key === '<<') merged.push(...(isSeq(item.value) ? item.value.items : [item.value]));
     else if (fields.includes(String(key)) && !(String(key) in values)) {
       const value = resolveAlias(doc, item.value);
-      values[String(key)] = isNode(value) ? value.toJS(doc, { maxAliasCount: -1 }) : value;
+      values[String(key)] = take ? take(value) : isNode(value) ? value.toJS(doc, { maxAliasCount: -1 }) : value;
     }
   }
-  for (const source of merged) collectFields(doc, source, fields, values, depth + 1);
+  for (const source of merged) collectFields(doc, source, fields, values, depth + 1, take);
 }
 
 /** The node an alias stands for (the last definition of its anchor before it); other nodes as they are. */
@@ -151,8 +458,36 @@ function resolveAlias(doc: Document.Parsed, node: unknown): unknown {
 }
 
 export function getCollection(doc: Document.Parsed, path: YamlPath): YAMLMap | YAMLSeq | undefined {
-  const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  let node: unknown = doc.contents;
+  for (const part of path) {
+    if (isMap(node)) node = pairOf(node, part)?.value;
+    else if (isSeq(node)) node = node.items[typeof part === 'number' ? part : /^\d+$/.test(part) ? Number(part) : -1];
+    else return undefined;
+  }
   return isCollection(node) ? (node as YAMLMap | YAMLSeq) : undefined;
+}
+
+/** Large maps of shared documents, indexed by scalar key (a pipelines file's thousands of custom pipelines). */
+const pairsByMap = new WeakMap<YAMLMap, Map<unknown, Pair>>();
+
+/**
+ * The pair of a map whose scalar key is `key` (as `YAMLMap.get` finds it: the value itself, a
+ * string part matching a string key), through an index for large maps: looking a key up item by
+ * item made each of a few hundred edits of one file scan thousands of entries.
+ */
+function pairOf(map: YAMLMap, key: unknown): Pair | undefined {
+  const items = map.items as Pair[];
+  if (items.length < 64) return items.find((pair) => (isScalar(pair.key) ? pair.key.value === key : pair.key === key));
+  let index = pairsByMap.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of items) {
+      const k = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (!index.has(k)) index.set(k, pair);
+    }
+    pairsByMap.set(map, index);
+  }
+  return index.get(key);
 }
 
 /** Every node in the document, with its path, for searches like "every includePaths list". */
@@ -160,35 +495,41 @@ export function findNodes(
   doc: Document.Parsed,
   test: (node: Node, path: YamlPath) => boolean,
 ): Array<{ node: Node; path: YamlPath }> {
-  return allNodes(doc).filter(({ node, path }) => test(node, path));
+  const found: Array<{ node: Node; path: YamlPath }> = [];
+  eachNode(doc, (node, path) => {
+    if (test(node, path)) found.push({ node, path: [...path] });
+  });
+  return found;
 }
 
-const nodesByDocument = new WeakMap<Document.Parsed, Array<{ node: Node; path: YamlPath }>>();
-
 /**
- * Every node with its path, depth first, computed once per document (documents are shared and
- * never changed). A map key is listed with the path of its value.
+ * Visit every node with its path, depth first in document order; a map key is visited with the
+ * path of its value. The path is one array, changed as the walk goes: copy what is kept (a
+ * large file has a million nodes, and a copy of the path for each was most of its memory).
  */
-function allNodes(doc: Document.Parsed): Array<{ node: Node; path: YamlPath }> {
-  let nodes = nodesByDocument.get(doc);
-  if (nodes) return nodes;
-  const found: Array<{ node: Node; path: YamlPath }> = [];
-  const walk = (node: unknown, path: YamlPath): void => {
+function eachNode(doc: Document.Parsed, visit: (node: Node, path: YamlPath) => void): void {
+  const path: YamlPath = [];
+  const walk = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
-    found.push({ node: node as Node, path });
-    if (isSeq(node)) node.items.forEach((item, index) => walk(item, [...path, index]));
-    else if (isMap(node)) {
+    visit(node as Node, path);
+    if (isSeq(node)) {
+      const items = node.items;
+      for (let index = 0; index < items.length; index++) {
+        path.push(index);
+        walk(items[index]);
+        path.pop();
+      }
+    } else if (isMap(node)) {
       for (const pair of node.items as Pair[]) {
-        const childPath = isScalar(pair.key) ? [...path, String(pair.key.value)] : path;
-        walk(pair.key, childPath);
-        walk(pair.value, childPath);
+        const keyed = isScalar(pair.key);
+        if (keyed) path.push(String((pair.key as Scalar).value));
+        walk(pair.key);
+        walk(pair.value);
+        if (keyed) path.pop();
       }
     }
   };
-  walk(doc.contents, []);
-  nodes = found;
-  nodesByDocument.set(doc, nodes);
-  return nodes;
+  walk(doc.contents);
 }
 
 /** The key of a map entry as text. */
@@ -313,6 +654,8 @@ export class YamlEdits {
   readonly doc: Document.Parsed;
   private readonly planned: Planned[] = [];
   private readonly nextRound: Array<(next: YamlEdits) => void> = [];
+  /** How the last apply() checked its result: by parsing it whole, or entry by entry. */
+  verifiedBy?: 'whole' | 'entries';
 
   constructor(
     readonly text: string,
@@ -348,7 +691,8 @@ export class YamlEdits {
   apply(): string {
     if (this.planned.length === 0) return this.text;
     const result = spliceAll(this.text, this.planned);
-    this.verify(result);
+    this.verifiedBy = this.text.length >= YAML_SIZES.verifyByEntriesFrom && this.verifyByEntries(result) ? 'entries' : 'whole';
+    if (this.verifiedBy === 'whole') this.verify(result);
     if (this.nextRound.length === 0) return result;
     const next = new YamlEdits(result, this.file);
     for (const replan of this.nextRound) replan(next);
@@ -394,6 +738,7 @@ export class YamlEdits {
       if (renamed !== keyOf(sourceItem)) newKey = renamed;
     }
     if (isMap(collection) && newKey !== undefined && collection.has(newKey)) return false;
+    if (collection.flow) return this.planCloneFlow(options, collection, sourceItem, afterItem, newKey);
 
     const span = entrySpan(text, collection, sourceItem);
     const lead = leadingCommentLines(text, span.start);
@@ -401,9 +746,10 @@ export class YamlEdits {
     const leadRenamed = options.transform(leadText);
     let sourceText = text.slice(span.start, span.end);
     // A map's first key on its `- ` line (`-   grpc_server:`): the copy is a key, not a new item.
+    // (An explicit key, `? key` then `: value`, is copied as it is written.)
     if (isPair(sourceItem)) {
       const before = text.slice(span.start, (sourceItem.key as Node).range![0]);
-      if (/\S/.test(before)) sourceText = before.replace(/[^\t]/g, ' ') + sourceText.slice(before.length);
+      if (/^[ \t]*-/.test(before)) sourceText = before.replace(/[^\t]/g, ' ') + sourceText.slice(before.length);
     }
     const entry = dropUnrenamedAnchors(options.transform(sourceText), anchorsIn(sourceItem));
     // A sequence already holding this very entry (a second run) is left as it is.
@@ -422,6 +768,35 @@ export class YamlEdits {
         path: options.path,
         collection,
         afterIndex: (collection.items as unknown[]).indexOf(afterItem),
+        identity: newKey !== undefined ? `key ${newKey}` : `entry ${entry}`,
+        problem: (added) => (newKey === undefined || (isPair(added) && keyOf(added) === newKey) ? undefined : `the new entry's key is not ${newKey}`),
+      },
+      (next) => next.clone(options),
+    );
+  }
+
+  /**
+   * planClone in a flow collection (`[a, b]`, `{a: 1, b: 2}`): the source entry's text, renamed,
+   * as a new element after the entry `afterItem`, in the list's own layout (see appendListElement).
+   */
+  private planCloneFlow(options: Omit<CloneOptions, 'file'>, collection: YAMLMap | YAMLSeq, sourceItem: unknown, afterItem: unknown, newKey: string | undefined): boolean {
+    const { text } = this;
+    const list = flowList(text, collection);
+    const items = collection.items as unknown[];
+    const source = list.elements[items.indexOf(sourceItem)];
+    const entry = dropUnrenamedAnchors(options.transform(text.slice(source.start, source.end)), anchorsIn(sourceItem));
+    if (isSeq(collection) && list.elements.some((element) => text.slice(element.start, element.end) === entry)) return false;
+    const afterIndex = items.indexOf(afterItem);
+    const result = afterIndex === items.length - 1 ? appendListElement(text, list, entry) : insertListElement(text, list, afterIndex + 1, entry);
+    const [open, close] = [list.open, list.close + 1];
+    return this.plan(
+      {
+        start: open,
+        end: close,
+        replacement: result.slice(open, close + result.length - text.length),
+        path: options.path,
+        collection,
+        afterIndex,
         identity: newKey !== undefined ? `key ${newKey}` : `entry ${entry}`,
         problem: (added) => (newKey === undefined || (isPair(added) && keyOf(added) === newKey) ? undefined : `the new entry's key is not ${newKey}`),
       },
@@ -466,13 +841,12 @@ export class YamlEdits {
 
   private verify(resultText: string): void {
     const { file } = this;
-    let after: Document.Parsed;
-    try {
-      after = parseYaml(resultText, file);
-    } catch (error) {
-      const problem = error as EditError;
-      throw new EditError(`edit produced invalid YAML (${problem.message.replace(/^.*?: /, '')})`, file, problem.line);
-    }
+    const invalid = (problem: Problem) => new EditError(`edit produced invalid YAML (${problem.message})`, file, problem.line);
+    // Parsed here without the strict checks, so that a new anchor defined twice gets its own
+    // message (with both lines); the strict checks come last.
+    const after = parsedByText.get(resultText) ?? parseText(resultText);
+    const error = after.errors[0];
+    if (error) throw invalid({ message: error.message.split('\n')[0], line: error.linePos?.[0]?.line ?? lineNumber(resultText, error.pos[0]) });
     const added = new Map<unknown, Set<number>>();
     for (const group of groupByCollection(this.planned)) {
       const { collection, path } = group[0];
@@ -480,35 +854,153 @@ export class YamlEdits {
       if (!afterCollection || afterCollection.items.length !== collection.items.length + group.length) {
         throw new EditError(group.length === 1 ? 'edit did not add exactly one entry' : `edit did not add exactly ${group.length} entries`, file);
       }
-      // Entries planned after the same one follow each other in the order planned.
-      const indices = group
-        .map((planned, order) => ({ planned, order }))
-        .sort((a, b) => a.planned.afterIndex - b.planned.afterIndex || a.order - b.order)
-        .map(({ planned }, rank) => {
-          const index = planned.afterIndex + 1 + rank;
-          const problem = planned.problem?.(afterCollection.items[index]);
-          if (problem) throw new EditError(problem, file);
-          return index;
-        });
-      added.set(afterCollection, new Set(indices));
+      added.set(afterCollection, this.addedIndices(group, afterCollection, (problem) => { throw new EditError(problem, file); })!);
     }
     this.checkNewAnchors(added, resultText);
     // Without the new entries, the file must mean exactly what it meant before.
     if (!meansSameWithout(this.doc, after, added)) throw new EditError('edit changed the meaning of other entries', file);
+    const problem = strictProblem(resultText, after);
+    if (problem) throw invalid(problem);
+    remember(resultText, after);
+  }
+
+  /**
+   * The proof of verify, without parsing the whole result: each entry of the original that holds
+   * planned insertions (the smallest one that starts a line of a block collection and holds them
+   * all, or the entry around several of them) is parsed alone, as it reads in the result, and
+   * must be one entry that means the original one plus exactly the new entries. The rest of the
+   * result is the original byte for byte, and an entry of a block collection, from its first line
+   * up to the next line that holds more than a comment, reads the same wherever it stands: that
+   * next line is less or as much indented, so it ends the entry in the result as it did before.
+   * False when this cannot be shown (then the whole result is parsed, and its error reported).
+   */
+  private verifyByEntries(resultText: string): boolean {
+    const { text, doc } = this;
+    const root = doc.contents as Node | null;
+    // Directives (%YAML 1.1, %TAG) change how an entry reads; an entry parsed alone has none.
+    if (!root?.range || /^%/m.test(text.slice(0, root.range[0]))) return false;
+    try {
+      const windows: Array<{ start: number; end: number; depth: number; entry: Pair | Node; parent: YAMLMap | YAMLSeq; plans: Planned[] }> = [];
+      for (const planned of this.planned) {
+        const found = this.windowOf(planned);
+        if (!found) return false;
+        windows.push({ ...found, plans: [planned] });
+      }
+      // The outermost windows, each with every plan inside it.
+      windows.sort((a, b) => a.start - b.start || b.end - a.end);
+      const outer: typeof windows = [];
+      for (const w of windows) {
+        const last = outer.at(-1);
+        if (last && w.start >= last.start && w.end <= last.end) last.plans.push(...w.plans);
+        else if (last && w.start < last.end) return false;
+        else outer.push(w);
+      }
+      const newAnchors = new Set<string>();
+      const names = namesOf(doc);
+      for (const w of outer) {
+        const shift = this.offsetAfter(w.start) - w.start;
+        const part = spliceAll(text.slice(w.start, w.end), w.plans.map((p) => ({ start: p.start - w.start, end: p.end - w.start, replacement: p.replacement })));
+        const at = w.start + shift;
+        if (resultText.slice(at, at + part.length) !== part) return false;
+        const parsed = parseText(part);
+        const definedBefore = (name: string) => newAnchors.has(name) || (names.anchors.get(name) ?? []).some((found) => (found.node.range?.[0] ?? Infinity) < w.start);
+        if (strictProblem(part, parsed, definedBefore)) return false;
+        const contents = parsed.contents;
+        if (!isCollection(contents) || contents.flow || contents.items.length !== 1 || isMap(contents) !== isMap(w.parent) || isSeq(contents) !== isSeq(w.parent)) return false;
+        const entry = contents.items[0] as Pair | Node;
+        const added = new Map<unknown, Set<number>>();
+        for (const group of groupByCollection(w.plans)) {
+          const { collection, path } = group[0];
+          const inside = this.pathAfter(path).slice(w.depth);
+          let node: unknown = isPair(entry) ? entry.value : entry;
+          for (const part of inside) node = isMap(node) ? (node.items as Pair[]).find((pair) => keyOf(pair) === String(part))?.value : isSeq(node) ? node.items[part as number] : undefined;
+          if (!isCollection(node) || node.items.length !== collection.items.length + group.length) return false;
+          const indices = this.addedIndices(group, node, () => false);
+          if (!indices) return false;
+          added.set(node, indices);
+        }
+        if (!sameWithout(w.entry, entry, added)) return false;
+        this.checkNewAnchors(added, resultText, (node) => at + (node.range?.[0] ?? 0));
+        for (const [collection, indices] of added) for (const index of indices) for (const { name } of definedAnchors((collection as YAMLMap | YAMLSeq).items[index])) newAnchors.add(name);
+      }
+      return true;
+    } catch (error) {
+      // A new anchor defined twice is an answer, not a doubt.
+      if (error instanceof EditError && /anchor/.test(error.message)) throw error;
+      return false;
+    }
+  }
+
+  /**
+   * The window of verifyByEntries for one plan: the innermost entry around its collection that
+   * starts its line in a block collection, from that line to the next line with more than a
+   * comment; undefined when there is none.
+   */
+  private windowOf(planned: Planned): { start: number; end: number; depth: number; entry: Pair | Node; parent: YAMLMap | YAMLSeq } | undefined {
+    const { text } = this;
+    const chain: Array<{ parent: YAMLMap | YAMLSeq; entry: Pair | Node }> = [];
+    let node: unknown = this.doc.contents;
+    for (const part of planned.path) {
+      if (isMap(node)) {
+        const pair = pairOf(node, part);
+        if (!pair) return undefined;
+        chain.push({ parent: node, entry: pair });
+        node = pair.value;
+      } else if (isSeq(node)) {
+        const item = node.items[part as number] as Node | undefined;
+        if (!item) return undefined;
+        chain.push({ parent: node, entry: item });
+        node = item;
+      } else return undefined;
+    }
+    if (node !== planned.collection) return undefined;
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const { parent, entry } = chain[k];
+      if (parent.flow) continue;
+      const first = isPair(entry) ? (entry.key as Node | null)?.range?.[0] : isNode(entry) && entry.range ? dashBefore(text, entry.range[0]) : undefined;
+      if (first === undefined) continue;
+      const start = lineStart(text, first);
+      if (!/^[ \t]*$/.test(text.slice(start, first))) continue;
+      let end = nextLineStart(text, entrySpan(text, parent, entry).end);
+      while (end < text.length && /^[ \t]*(#.*)?$/.test(text.slice(end, lineEnd(text, end)))) end = nextLineStart(text, end);
+      if (start < planned.start && planned.end <= end) return { start, end, depth: k + 1, entry, parent };
+    }
+    return undefined;
+  }
+
+  /**
+   * Where a group of plans for one collection put their entries in the result's collection, each
+   * checked to read as meant; undefined (or the error of `fail`) when one does not.
+   */
+  private addedIndices(group: Planned[], afterCollection: YAMLMap | YAMLSeq, fail: (problem: string) => never | false): Set<number> | undefined {
+    // Entries planned after the same one follow each other in the order planned.
+    const indices = new Set<number>();
+    const ordered = group.map((planned, order) => ({ planned, order })).sort((a, b) => a.planned.afterIndex - b.planned.afterIndex || a.order - b.order);
+    for (const [rank, { planned }] of ordered.entries()) {
+      const index = planned.afterIndex + 1 + rank;
+      const problem = planned.problem?.(afterCollection.items[index]);
+      if (problem) {
+        fail(problem);
+        return undefined;
+      }
+      indices.add(index);
+    }
+    return indices;
   }
 
   /**
    * An anchor defined twice would silently re-bind the aliases that follow the second one. The
    * unchanged part keeps its anchors (the tree comparison checks them), so only the new entries
-   * can bring one: it must be new to the file, and defined once.
+   * can bring one: it must be new to the file, and defined once. `offsetOf` places a node of
+   * the new entries in the result.
    */
-  private checkNewAnchors(added: Map<unknown, Set<number>>, resultText: string): void {
+  private checkNewAnchors(added: Map<unknown, Set<number>>, resultText: string, offsetOf: (node: Node) => number = (node) => node.range?.[0] ?? 0): void {
     const definedAt = new Map<string, number>();
     for (const [name, nodes] of namesOf(this.doc).anchors) definedAt.set(name, this.offsetAfter(this.text.lastIndexOf(`&${name}`, nodes[0].node.range?.[0] ?? 0)));
     for (const [collection, indices] of added) {
       for (const index of indices) {
         for (const { name, node } of definedAnchors((collection as YAMLMap | YAMLSeq).items[index])) {
-          const at = resultText.lastIndexOf(`&${name}`, node.range?.[0] ?? 0);
+          const at = resultText.lastIndexOf(`&${name}`, offsetOf(node));
           const other = definedAt.get(name);
           if (other !== undefined) {
             const lines = [other, at].sort((a, b) => a - b).map((offset) => lineNumber(resultText, Math.max(0, offset)));
@@ -638,6 +1130,22 @@ function readsAsString(plain: string): boolean {
   return probe.errors.length === 0 && isScalar(probe.contents) && probe.contents.value === plain;
 }
 
+/** A flow collection as a bracketed list: each entry's text (a pair from its key to its value's end) and its comma. */
+function flowList(text: string, collection: YAMLMap | YAMLSeq): BracketList {
+  const closer = isMap(collection) ? '}' : ']';
+  const close = text.lastIndexOf(closer, collection.range![1] - 1);
+  const spans = (collection.items as unknown[]).map((item) => {
+    if (isPair(item)) {
+      const key = item.key as Node;
+      const value = item.value as Node | null;
+      return [key.range![0], (value?.range ?? key.range!)[1]];
+    }
+    return (item as Node).range!.slice(0, 2);
+  });
+  const elements = spans.map(([start, end], k) => ({ start, end, comma: commaAfter(text, end, k + 1 < spans.length ? spans[k + 1][0] : close) }));
+  return { open: collection.range![0], close, elements };
+}
+
 function appendToFlowList(text: string, seq: YAMLSeq, rendered: string): string {
   // range[1] ends right after `]`; a comment after the list may hold brackets of its own.
   const close = text.lastIndexOf(']', seq.range![1] - 1);
@@ -679,14 +1187,15 @@ const namesByDocument = new WeakMap<Document.Parsed, { anchors: NodesByName; ali
 function namesOf(doc: Document.Parsed): { anchors: NodesByName; aliases: NodesByName } {
   let names = namesByDocument.get(doc);
   if (names) return names;
-  names = { anchors: new Map(), aliases: new Map() };
-  for (const found of allNodes(doc)) {
-    const [map, name] = isAlias(found.node) ? [names.aliases, found.node.source] : [names.anchors, (found.node as { anchor?: string }).anchor];
-    if (!name) continue;
+  const found = { anchors: new Map(), aliases: new Map() } as { anchors: NodesByName; aliases: NodesByName };
+  eachNode(doc, (node, path) => {
+    const [map, name] = isAlias(node) ? [found.aliases, node.source] : [found.anchors, (node as { anchor?: string }).anchor];
+    if (!name) return;
     const list = map.get(name);
-    if (list) list.push(found);
-    else map.set(name, [found]);
-  }
+    if (list) list.push({ node, path: [...path] });
+    else map.set(name, [{ node, path: [...path] }]);
+  });
+  names = found;
   namesByDocument.set(doc, names);
   return names;
 }

@@ -151,9 +151,14 @@ describe('TOML editor (root pyproject.toml)', () => {
       assert.equal(appendToArray(text, MEMBERS, 'src/network_analytics'), text);
     });
 
-    it('an array written inside an inline table is refused with its line', () => {
-      const text = '[project]\nname = "x"\n\n[tool.uv]\nworkspace = { members = ["src/shared"] }\n';
-      throwsEditError(() => appendToArray(text, MEMBERS, 'src/network_analytics'), 'pyproject.toml', 5);
+    it('an array written inside an inline table gets the element there, on its line', () => {
+      const text = '[project]\nname = "x"\n\n[tool.uv]\nworkspace = { members = ["src/shared"], exclude = [] }\n';
+      assert.equal(appendToArray(text, MEMBERS, 'src/network_analytics'), text.replace('["src/shared"]', '["src/shared", "src/network_analytics"]'));
+    });
+
+    it('an array of a workspace written as dotted keys under [tool.uv] gets the element', () => {
+      const text = '[tool.uv]\nworkspace.members = [\n    "src/shared",\n]\n';
+      assert.equal(appendToArray(text, MEMBERS, 'src/network_analytics'), text.replace('    "src/shared",\n', '    "src/shared",\n    "src/network_analytics",\n'));
     });
 
     it('a missing array or a value that is not an array is refused', () => {

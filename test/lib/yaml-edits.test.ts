@@ -50,10 +50,12 @@ const EDITS: Edit[] = [
 
 /**
  * The same edits one after another, each on the previous result. They are listed in file order,
- * so made from the last one up, every path still points where it did.
+ * so made from the last one up, every path still points where it did; the new anchored steps
+ * come first (their own subtree), so that no step is referred to before it is defined.
  */
 function oneByOne(text: string): string {
-  return [...EDITS].reverse().reduce(
+  const steps = EDITS.filter((edit) => edit.path[0] === 'definitions');
+  return [...steps.reverse(), ...EDITS.filter((edit) => !steps.includes(edit)).reverse()].reduce(
     (result, edit) =>
       edit.kind === 'clone'
         ? cloneEntry(result, { file: FILE, path: edit.path, source: edit.source, after: edit.after, transform: rename.apply })

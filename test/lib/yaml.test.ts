@@ -228,8 +228,9 @@ describe('YAML editor', () => {
       throwsEditError(() => cloneEntry(text, { file: 'compose.yml', path: ['services'], source: 'underwriting_ml', newKey: 'network_analytics', transform: (t) => rename.apply(t).replace('image: u', 'image: [u') }), 'compose.yml', /invalid YAML/);
     });
 
-    it('a flow collection cannot be cloned into: an EditError with file and line', () => {
-      throwsEditError(() => cloneService('x: 1\nservices: {underwriting_ml: {image: u}}\n'), 'compose.yml', 2);
+    it('a flow collection gets the copy in flow style', () => {
+      const text = 'x: 1\nservices: {underwriting_ml: {image: u}}\n';
+      assert.equal(cloneEntry(text, { file: 'compose.yml', path: ['services'], source: 'underwriting_ml', newKey: 'network_analytics', transform: rename.apply }), 'x: 1\nservices: {underwriting_ml: {image: u}, network_analytics: {image: u}}\n');
     });
 
     it('a syntax error is reported with the file and line', () => {
