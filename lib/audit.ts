@@ -1,183 +1,137 @@
 /**
- * The doctor's audit: for every location, whether each place the guide names registers it,
- * and the guide's pitfalls across locations (ports, Dockerfile stubs, dagster in ClickHouse
- * modules, shared IO manager base_dir, bootstrap COPY lines). Read-only; each file is parsed once.
+ * The doctor's audit: every registry (lib/registries) × every location, the orphans included (a
+ * `src/<name>/definitions.py` that is no workspace member, a location Dockerfile or env template
+ * of no location), then the guide's pitfalls across locations (ports, member stubs of the
+ * workspace's other members, dagster in ClickHouse modules, shared IO manager base_dir,
+ * bootstrap COPY lines). Read-only. The registries' audits are the predicates their add uses.
  */
+import { posix } from 'node:path';
 import { instructions, runsFrozenSync, stubCopies } from './editors/dockerfile.js';
-import { blockList, findBlock, hclBlocks, listStrings } from './editors/hcl.js';
-import { findAliasDict } from './editors/python.js';
-import { getPath, parseToml } from './editors/toml.js';
-import { findNodes, isAlias, parseYaml } from './editors/yaml.js';
-import { yamlJs, type Location, type Monorepo, type Reader } from './monorepo.js';
+import { disallowedImports } from '../generators/clickhouse/files.js';
+import { locationNames } from './naming.js';
+import type { Lister, Location, Monorepo, Reader } from './monorepo.js';
+import { REGISTRIES as REGISTRY_LIST } from './registries/index.js';
+import type { Finding, LocationRef, Registry as RegistryModule, RegistryInput } from './registries/registry.js';
 
-/** The registries of the guide, in the order of its phases (the columns of the doctor's table). */
-export const REGISTRIES = [
-  'members',
-  'dependencies',
-  'sources',
-  'hatch',
-  'dockerfile',
-  'compose',
-  'depends_on',
-  'stack',
-  'workspace',
-  'bake',
-  'bake_group',
-  'pipelines',
-  'env',
-  'aliases',
-] as const;
-export type Registry = (typeof REGISTRIES)[number];
+/** The registries' ids, in the order of the phases: the columns of the doctor's table. */
+export const REGISTRIES: readonly string[] = REGISTRY_LIST.map((r) => r.id);
+export type Registry = string;
 
-/** What a missing registry entry means and which sub-generator adds it. */
-export const REGISTRY_INFO: Record<Registry, { file: (l: Location, m: Monorepo) => string; what: string; fixedBy: string }> = {
-  members: { file: () => 'pyproject.toml', what: '[tool.uv.workspace].members', fixedBy: 'package' },
-  dependencies: { file: () => 'pyproject.toml', what: '[project].dependencies', fixedBy: 'package' },
-  sources: { file: () => 'pyproject.toml', what: '[tool.uv.sources]', fixedBy: 'package' },
-  hatch: { file: () => 'pyproject.toml', what: '[tool.hatch.build.targets.wheel].packages', fixedBy: 'package' },
-  dockerfile: { file: (l) => l.names.dockerfile, what: 'its Dockerfile', fixedBy: 'docker' },
-  compose: { file: (_l, m) => m.conventions.files.compose, what: 'a compose service', fixedBy: 'docker' },
-  depends_on: { file: (_l, m) => m.conventions.files.compose, what: 'depends_on of the webserver and the daemon', fixedBy: 'docker' },
-  stack: { file: (_l, m) => m.conventions.files.stack, what: 'a Swarm service', fixedBy: 'docker' },
-  workspace: { file: (_l, m) => m.conventions.files.workspace, what: 'a grpc_server entry', fixedBy: 'ci' },
-  bake: { file: (_l, m) => m.conventions.files.bake, what: 'a bake target', fixedBy: 'ci' },
-  bake_group: { file: (_l, m) => m.conventions.files.bake, what: 'the default group targets', fixedBy: 'ci' },
-  pipelines: { file: (_l, m) => m.conventions.files.pipelines, what: 'build-push/deploy anchors and their references', fixedBy: 'ci' },
-  env: { file: (l) => l.names.envTemplate, what: 'an env template', fixedBy: 'env' },
-  aliases: { file: (_l, m) => m.conventions.files.aliasFiles.join(', '), what: 'a short-name alias', fixedBy: 'env' },
-};
+/** What a registry is, for the table's headings and messages. */
+export const REGISTRY_INFO: Record<string, { what: string; fixedBy: string }> = Object.fromEntries(
+  REGISTRY_LIST.map((r) => [r.id, { what: r.id, fixedBy: r.phase }]),
+);
 
 export interface Problem {
   location?: string;
   file: string;
+  /** 1-based line of the construct in question (or of the one it would copy). */
+  line?: number;
   problem: string;
   fix: string;
-  /** A registry the sub-generators can add (the doctor's --fix); other problems need a person. */
+  /** The registry that found it; with `fixable`, its add repairs it (the doctor's --fix). */
   registry?: Registry;
+  fixable?: boolean;
 }
 
 export interface Audit {
-  locations: Array<{ name: string; port?: number; registered: Record<Registry, boolean | null> }>;
+  locations: Array<{ name: string; port?: number; registered: Record<Registry, boolean | null>; orphan?: boolean }>;
   problems: Problem[];
 }
 
-/** null in the table: the file does not exist, so there is nothing to register in. */
-type Presence = boolean | null;
+/**
+ * Locations the model does not know: a `src/<name>/definitions.py` outside the workspace members
+ * (the guide's packages live under src/). Their registrations are audited like any location's.
+ */
+export function orphanLocations(model: Monorepo, read: Reader, list?: Lister): LocationRef[] {
+  if (!list) return [];
+  const known = new Set(model.locations.map((l) => l.names.snake));
+  return list('src')
+    .filter((dir) => /^[a-z_][a-z0-9_]*$/.test(dir) && !known.has(dir) && !model.memberDirs.includes(dir))
+    .filter((dir) => read(`src/${dir}/definitions.py`) !== undefined)
+    .sort()
+    .map((dir) => ({ names: locationNames(dir, dir), hasClickhouse: read(`src/${dir}/clickhouse/__init__.py`) !== undefined }));
+}
 
-export function auditMonorepo(model: Monorepo, read: Reader): Audit {
-  const facts = readFacts(model, read);
+export function auditMonorepo(model: Monorepo, read: Reader, list?: Lister): Audit {
+  const orphans = orphanLocations(model, read, list);
+  const input: RegistryInput & { list?: Lister } = { model, read, locations: orphans, list };
   const problems: Problem[] = [];
-  const locations = model.locations.map((location) => {
-    const registered = {} as Record<Registry, Presence>;
-    for (const registry of REGISTRIES) {
-      const present = facts.check(registry, location);
-      registered[registry] = present;
-      if (present === false) {
-        const info = REGISTRY_INFO[registry];
-        problems.push({
-          location: location.names.snake,
-          file: info.file(location, model),
-          problem: `${location.names.snake} is missing from ${info.what}`,
-          fix: `dagster-location ${info.fixedBy} ${location.names.snake} (or dagster-location doctor --fix)`,
-          registry,
-        });
-      }
-    }
-    return { name: location.names.snake, port: location.port, registered };
-  });
-  problems.push(...crossChecks(model, read));
-  return { locations, problems };
-}
-
-interface Facts {
-  check(registry: Registry, location: Location): Presence;
-}
-
-function readFacts(model: Monorepo, read: Reader): Facts {
-  const { files } = model.conventions;
-  const root = parseToml(read('pyproject.toml') ?? '', 'pyproject.toml');
-  const list = (path: string[]) => (getPath(root, path) as string[] | undefined) ?? [];
-  const compose = yamlJs(read, files.compose) as { services?: Record<string, { depends_on?: unknown }> } | undefined;
-  const stack = yamlJs(read, files.stack) as { services?: Record<string, unknown> } | undefined;
-  const workspace = yamlJs(read, files.workspace) as { load_from?: Array<{ grpc_server?: { host?: string; location_name?: string } }> } | undefined;
-  const bakeText = read(files.bake);
-  const bakeBlocks = bakeText === undefined ? undefined : hclBlocks(bakeText, files.bake);
-  const groupTargets = bakeText && bakeBlocks && findBlock(bakeBlocks, 'group', 'default')
-    ? listStrings(bakeText, blockList(bakeText, { type: 'group', label: 'default', attribute: 'targets' }, files.bake))
-    : [];
-  const pipelinesText = read(files.pipelines);
-  const pipelines = pipelinesText === undefined ? undefined : parseYaml(pipelinesText, files.pipelines);
-  const anchors = new Set<string>();
-  const aliases = new Set<string>();
-  if (pipelines) {
-    findNodes(pipelines, (node) => {
-      if (isAlias(node)) aliases.add(node.source);
-      else if ((node as { anchor?: string }).anchor) anchors.add((node as { anchor: string }).anchor);
-      return false;
+  const present = new Map<string, boolean>();
+  for (const location of orphans) {
+    problems.push({
+      location: location.names.snake,
+      file: `src/${location.names.snake}/definitions.py`,
+      problem: `${location.names.snake} has a definitions.py but is not a workspace member: no tool sees it`,
+      fix: `dagster-location doctor --fix (registers it everywhere, like a new location)`,
+      registry: 'pyproject',
+      fixable: true,
     });
   }
-  const aliasDicts = files.aliasFiles
-    .map((file) => read(file))
-    .filter((text): text is string => text !== undefined)
-    .map((text) => findAliasDict(text, model.locations.map((l) => l.names.snake)));
-  // The services that wait for code locations: those whose depends_on names any location.
-  const dependents = Object.entries(compose?.services ?? {}).filter(([, service]) =>
-    dependsOn(service?.depends_on).some((name) => model.locations.some((l) => l.names.snake === name)),
-  );
-
-  const members = list(['tool', 'uv', 'workspace', 'members']);
+  for (const registry of REGISTRY_LIST) {
+    let anyFile = false;
+    for (const file of registry.files(input)) {
+      const text = read(file);
+      anyFile ||= text !== undefined;
+      for (const finding of registry.audit(text, file, input)) problems.push(fromFinding(finding));
+    }
+    present.set(registry.id, anyFile || perLocation(registry));
+  }
+  problems.push(...strayFiles(model, read, list, orphans));
+  problems.push(...crossChecks(model, read, problems));
+  const all = [...model.locations.map((l) => ({ ...l, orphan: false })), ...orphans.map((l) => ({ ...l, member: `src/${l.names.snake}`, orphan: true }))];
   return {
-    check(registry, location) {
-      const { names } = location;
-      switch (registry) {
-        case 'members':
-          return model.members.includes(location.member) && members.length > 0;
-        case 'dependencies':
-          return list(['project', 'dependencies']).some((d) => d.split(/[<>=!~;[ ]/)[0] === names.kebab);
-        case 'sources':
-          return names.kebab in ((getPath(root, ['tool', 'uv', 'sources']) as object | undefined) ?? {});
-        case 'hatch':
-          return getPath(root, ['tool', 'hatch', 'build', 'targets', 'wheel', 'packages']) === undefined
-            ? null
-            : list(['tool', 'hatch', 'build', 'targets', 'wheel', 'packages']).includes(location.member);
-        case 'dockerfile':
-          return read(names.dockerfile) !== undefined;
-        case 'compose':
-          return compose ? Boolean(compose.services?.[names.service]) : null;
-        case 'depends_on':
-          return compose ? dependents.length > 0 && dependents.every(([, s]) => dependsOn(s.depends_on).includes(names.service)) : null;
-        case 'stack':
-          return stack ? Boolean(stack.services?.[names.service]) : null;
-        case 'workspace':
-          return workspace
-            ? (workspace.load_from ?? []).some((e) => e?.grpc_server?.location_name === names.snake || e?.grpc_server?.host === names.snake)
-            : null;
-        case 'bake':
-          return bakeBlocks ? Boolean(findBlock(bakeBlocks, 'target', names.image)) : null;
-        case 'bake_group':
-          return bakeBlocks ? groupTargets.includes(names.image) : null;
-        case 'pipelines':
-          return pipelines
-            ? [names.buildPushAnchor, names.deployAnchor].every((anchor) => anchors.has(anchor) && aliases.has(anchor))
-            : null;
-        case 'env':
-          return read(names.envTemplate) !== undefined;
-        case 'aliases':
-          return aliasDicts.length === 0 ? null : aliasDicts.every((d) => d?.entries.some((e) => e.value === names.snake));
-      }
-    },
+    locations: all.map((location) => ({
+      name: location.names.snake,
+      port: location.port,
+      ...(location.orphan ? { orphan: true } : {}),
+      registered: Object.fromEntries(
+        REGISTRIES.map((id) => [id, present.get(id) ? !problems.some((p) => p.registry === id && p.location === location.names.snake) : null]),
+      ),
+    })),
+    problems,
   };
 }
 
-
-/** depends_on as a list of service names, whichever form it takes. */
-function dependsOn(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  if (value && typeof value === 'object') return Object.keys(value);
-  return [];
+/** Registries whose file is the location's own (a missing file is a finding, not a "-"). */
+function perLocation(registry: RegistryModule): boolean {
+  return ['package', 'dockerfile', 'env'].includes(registry.id);
 }
 
-function crossChecks(model: Monorepo, read: Reader): Problem[] {
+function fromFinding(finding: Finding): Problem {
+  return {
+    location: finding.location,
+    file: finding.file,
+    ...(finding.line !== undefined ? { line: finding.line } : {}),
+    problem: finding.problem,
+    fix: finding.fix,
+    registry: finding.registry,
+    fixable: finding.fixable,
+  };
+}
+
+/** A location Dockerfile or env template whose location is nowhere: left over, or a location half added. */
+function strayFiles(model: Monorepo, read: Reader, list: Lister | undefined, orphans: LocationRef[]): Problem[] {
+  if (!list) return [];
+  const known = new Set([...model.locations, ...orphans].map((l) => l.names.snake));
+  const dotted = new Set([...model.locations, ...orphans].map((l) => l.names.dotted));
+  const problems: Problem[] = [];
+  const special = new Set([model.conventions.files.bootstrapDockerfile]);
+  for (const file of list('').filter((f) => /^Dockerfile\.[a-z0-9.]+$/.test(f) && !special.has(f))) {
+    const name = file.slice('Dockerfile.'.length);
+    if (dotted.has(name) || !runsFrozenSync(read(file) ?? '')) continue;
+    problems.push({ file, problem: `builds a code location (${name}) that is not in [tool.uv.workspace].members`, fix: 'add the location back to members (and run doctor --fix), or delete the file' });
+  }
+  const envDir = model.conventions.files.environments;
+  for (const entry of list(envDir).filter((f) => f.endsWith('.env.template'))) {
+    const name = entry.slice(0, -'.env.template'.length);
+    if (known.has(name) || /^[A-Z_]+$|^(shared|example|common|base)$/.test(name)) continue;
+    problems.push({ file: posix.join(envDir, entry), problem: `is the env template of ${name}, which is not in [tool.uv.workspace].members`, fix: 'add the location back to members (and run doctor --fix), or delete the template' });
+  }
+  return problems;
+}
+
+function crossChecks(model: Monorepo, read: Reader, found: Problem[]): Problem[] {
   const problems: Problem[] = [];
   // Ports: each location's ports must agree across workspace.yaml, Dockerfile (EXPOSE + CMD) and compose.
   const byPort = new Map<number, string[]>();
@@ -199,18 +153,17 @@ function crossChecks(model: Monorepo, read: Reader): Problem[] {
       problems.push({ file: model.conventions.files.workspace, problem: `port ${port} is used by ${owners.join(' and ')}`, fix: 'give each location its own port' });
     }
   }
-  // Stubs: every Dockerfile that runs `uv sync --frozen` copies every member's pyproject.toml.
+  // Stubs of the members that are no code location (`shared`); the locations' are the stubs registry's.
+  const locations = new Set(model.locations.map((l) => l.names.snake));
   for (const dockerfile of model.frozenDockerfiles) {
     const text = read(dockerfile) ?? '';
     if (!runsFrozenSync(text)) continue;
     const copied = new Set(stubCopies(text).map((s) => s.member));
-    for (const member of model.memberDirs.filter((m) => !copied.has(m))) {
+    for (const member of model.memberDirs.filter((m) => !copied.has(m) && !locations.has(m))) {
       problems.push({
         file: dockerfile,
         problem: `does not COPY src/${member}/pyproject.toml, which \`uv sync --frozen\` needs`,
         fix: `add COPY src/${member}/pyproject.toml ./src/${member}/pyproject.toml next to the other stubs`,
-        location: model.locations.some((l) => l.names.snake === member) ? member : undefined,
-        registry: model.locations.some((l) => l.names.snake === member) ? 'dockerfile' : undefined,
       });
     }
   }
@@ -223,12 +176,15 @@ function crossChecks(model: Monorepo, read: Reader): Problem[] {
       for (const file of ['__init__.py', 'asset_registry.py', 'summary_views.py']) {
         const path = `${location.member}/clickhouse/${file}`;
         const text = read(path);
-        if (text && /^\s*(?:import\s+dagster\b|from\s+dagster(?:_\w+)?\s+import)/m.test(text)) {
-          problems.push({ location: names.snake, file: path, problem: 'imports dagster, which the bootstrap image does not have', fix: 'import only polars, shared and the standard library' });
+        // The generator's own predicate: dagster, dagster_polars or anything the bootstrap image lacks.
+        const bad = text ? disallowedImports(text, names.snake) : [];
+        if (bad.length > 0) {
+          problems.push({ location: names.snake, file: path, problem: `imports ${bad.join(', ')}, which the bootstrap image does not have`, fix: 'import only polars, shared and the standard library' });
         }
       }
       const copies = bootstrap ? instructions(bootstrap).filter((i) => i.keyword === 'COPY').map((i) => i.args) : [];
-      if (bootstrap !== undefined && !copies.some((args) => args.includes(`src/${names.snake}/clickhouse`))) {
+      const reported = found.some((p) => p.registry === 'bootstrap' && p.location === names.snake);
+      if (bootstrap !== undefined && !reported && !copies.some((args) => args.includes(`src/${names.snake}/clickhouse`))) {
         problems.push({
           location: names.snake,
           file: model.conventions.files.bootstrapDockerfile,
@@ -253,3 +209,5 @@ function crossChecks(model: Monorepo, read: Reader): Problem[] {
   }
   return problems;
 }
+
+export type { Location };

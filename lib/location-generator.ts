@@ -11,6 +11,8 @@ import { commitAllOrNothing } from './commit.js';
 import { EditError } from './editors/text.js';
 import { diskLister, findLocation, findMonorepoRoot, nextFreePort, readMonorepo, type Location, type Monorepo } from './monorepo.js';
 import { defaultShortName, locationNames, renamer, type LocationNames, type Renamer } from './naming.js';
+import { registriesOf } from './registries/index.js';
+import type { AddInput, LocationRef, Phase, Registry } from './registries/registry.js';
 import { formatSummary, newReport, useColor, type CommandRunner, type Report } from './report.js';
 import { checkPackageName, checkPort, checkShortName } from './validate.js';
 
@@ -245,6 +247,46 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
     if (result !== text) {
       this.fs.write(this.repoPath(path), result);
       this.ctx.report.changed.add(path);
+    }
+  }
+
+  /** The registries' view of this run: the model, the staged texts, the location and the one it copies. */
+  protected registryInput(): AddInput & { list: (dir: string) => string[] } {
+    const { model, names, port, clickhouse, description } = this.ctx;
+    const target: LocationRef = { names, port, hasClickhouse: clickhouse };
+    const others = model.locations.filter((l) => l.names.snake !== names.snake);
+    const source =
+      others.find((l) => l.names.snake === model.canonical?.names.snake) ??
+      others.at(-1) ??
+      // No location to copy: the target stands in for itself, and each registry falls back.
+      { names, member: names.packageDir, port, hasClickhouse: clickhouse };
+    return { model, read: (path) => this.readText(path), list: diskLister(this.destinationRoot()), target, source, description, clickhouse };
+  }
+
+  /**
+   * Apply the registries of a phase for this run's location: each file's staged text through the
+   * registry's add, the result staged (created or changed), its warnings and left-out
+   * particulars recorded in the report. A conflict stops the run before anything is written.
+   */
+  protected _applyRegistries(phase: Phase, only: (registry: Registry) => boolean = () => true): void {
+    const input = this.registryInput();
+    for (const registry of registriesOf(phase).filter(only)) {
+      for (const file of registry.files(input, input.target)) {
+        const before = this.readText(file);
+        let result;
+        try {
+          result = registry.add(before, file, input);
+        } catch (error) {
+          if (error instanceof EditError && !error.file) throw new EditError(error.message.replace(/^: /, ''), file, error.line);
+          throw error;
+        }
+        this.ctx.report.warnings.push(...result.warnings.filter((w) => !this.ctx.report.warnings.includes(w)));
+        this.ctx.report.leftOut.push(...result.leftOut);
+        const noFile = result.noFile || (before === undefined && result.text === '' && result.warnings.length > 0);
+        if (noFile || result.text === before) continue;
+        this.fs.write(this.repoPath(file), result.text);
+        (before === undefined ? this.ctx.report.created : this.ctx.report.changed).add(file);
+      }
     }
   }
 

@@ -5,12 +5,15 @@
  */
 import { Chalk } from 'chalk';
 import type { LocationNames } from './naming.js';
+import type { LeftOut } from './registries/registry.js';
 
 export interface Report {
   created: Set<string>;
   changed: Set<string>;
   warnings: string[];
   notes: string[];
+  /** The canonical's particulars the run did not copy, on purpose. */
+  leftOut: LeftOut[];
   /** `uv lock` and `uv sync` ran and passed. */
   installed?: boolean;
   /** What `--verify` ran, in order. */
@@ -33,7 +36,7 @@ export type CommandRunner = (
 ) => { status: number | null; signal?: NodeJS.Signals | null; error?: Error & { code?: string } };
 
 export function newReport(): Report {
-  return { created: new Set(), changed: new Set(), warnings: [], notes: [] };
+  return { created: new Set(), changed: new Set(), warnings: [], notes: [], leftOut: [] };
 }
 
 export interface SummaryInput {
@@ -102,6 +105,10 @@ export function formatSummary(input: SummaryInput): string {
   if (report.warnings.length > 0) {
     heading('Warnings');
     for (const warning of report.warnings) lines.push(`  ${c.yellow('!')} ${warning}`);
+  }
+  if (report.leftOut.length > 0) {
+    heading('Left out on purpose (add back by hand if the new location needs it)');
+    for (const item of report.leftOut) lines.push(`  - ${item.file}${item.line ? `:${item.line}` : ''}: ${item.what} (${item.why})`);
   }
   heading('Left for you: Bitbucket repository variables (after merging, if not set yet)');
   const width = Math.max(...bitbucketVariables(names).map((v) => v.variable.length));

@@ -16,13 +16,11 @@ import { envTemplatePath } from '../env/files.js';
 import { scanAssets, type AssetScan } from './assets.js';
 import {
   addClickhousePaths,
-  bootstrapCopiesPackage,
   clickhouseEnvKeys,
   DEFAULT_ENTRY_STYLE,
   deriveRegistry,
   deriveSummaryViews,
   disallowedImports,
-  editBootstrapDockerfile,
   importsOnlyWrittenModules,
   MODULES,
   renderEntries,
@@ -63,26 +61,7 @@ export default class ClickhouseGenerator extends LocationGenerator {
       this.createFile(`${dir}/${file}`, text);
     }
 
-    const dockerfile = model.conventions.files.bootstrapDockerfile;
-    this.editFile(
-      dockerfile,
-      (text) => {
-        const result = editBootstrapDockerfile(text, {
-          source: source?.names,
-          target: names,
-          enabled: model.locations.filter((l) => l.hasClickhouse).map((l) => l.names.snake),
-          rename: rename?.apply,
-          file: dockerfile,
-        });
-        if (!bootstrapCopiesPackage(result, names)) {
-          this.ctx.report.warnings.push(
-            `${dockerfile}: found no ClickHouse COPY lines to follow; add \`COPY src/${names.snake}/__init__.py ./src/${names.snake}/__init__.py\` and \`COPY ${dir} ./${dir}\` by hand`,
-          );
-        }
-        return result;
-      },
-      { optional: `the bootstrap image will not ship ${dir}` },
-    );
+    this._applyRegistries('clickhouse');
 
     if (source && rename) {
       const { files } = model.conventions;

@@ -4,16 +4,9 @@
  * the short-name alias in the devtools scripts, and with `--verify` the verification commands
  * that can run locally, after install.
  */
-import { readdirSync } from 'node:fs';
-import { posix } from 'node:path';
-import { addAlias, findAliasDict } from '../../lib/editors/python.js';
-import { envKeys } from '../../lib/editors/env.js';
 import { LocationGenerator, type LocationOptions } from '../../lib/location-generator.js';
-import { clickhouseEnvKeys } from '../clickhouse/files.js';
-import { addGitignoreRule, DEPLOY_ENV_DIR, envTemplatePath, envTemplateText, gitignoreIgnores } from './files.js';
+import { DEPLOY_ENV_DIR, envTemplatePath } from './files.js';
 import { runVerification, spawnRunner } from './verify.js';
-
-const GITIGNORE_COMMENT = 'Real env files hold secrets; only templates are committed';
 
 export default class EnvGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
@@ -31,37 +24,8 @@ export default class EnvGenerator extends LocationGenerator {
 
   writing() {
     const { model, names } = this.ctx;
-    const envDir = model.conventions.files.environments;
-    const template = envTemplatePath(envDir, names.snake);
-
-    if (this.readText(template) === undefined) {
-      const templates = this._existingTemplates(envDir, template);
-      const withClickhouse = templates.find((t) => envKeys(t.text).some((k) => k.startsWith('CLICKHOUSE_')));
-      const clickhouse = this.ctx.clickhouse ? clickhouseEnvKeys(withClickhouse?.text, this.readText(`${this._sharedMember()}/clickhouse/config.py`)) : undefined;
-      this.createFile(template, envTemplateText({ names, templates, clickhouse }));
-    }
-
-    const realFile = `${envDir}/${names.snake}.env`;
-    const gitignore = this.readText('.gitignore');
-    if (gitignore === undefined) {
-      this.createFile('.gitignore', `# ${GITIGNORE_COMMENT}\n${envDir}/*.env\n`);
-    } else if (!gitignoreIgnores(gitignore, realFile)) {
-      this.editFile('.gitignore', (text) => addGitignoreRule(text, `${envDir}/*.env`, GITIGNORE_COMMENT));
-    }
-    if (gitignoreIgnores(this.readText('.gitignore') ?? '', template)) {
-      this.ctx.report.warnings.push(`.gitignore ignores ${template}: add \`!${envDir}/*.env.template\` so the template is committed`);
-    }
-
-    if (names.short !== names.snake) {
-      const locations = model.locations.map((l) => l.names.snake).filter((snake) => snake !== names.snake);
-      for (const file of model.conventions.files.aliasFiles) {
-        const text = this.readText(file);
-        // The aliases are optional CLI convenience: only files that hold a dict of them get one.
-        if (text === undefined || !findAliasDict(text, [...locations, names.snake])) continue;
-        this.editFile(file, (current) => addAlias(current, { locations: [...locations, names.snake], short: names.short, name: names.snake, file }));
-      }
-    }
-
+    this._applyRegistries('env');
+    const template = envTemplatePath(model.conventions.files.environments, names.snake);
     this.ctx.report.notes.push(`Put the real env file at ${DEPLOY_ENV_DIR}/${names.snake}.env on the shared volume, with a value for each variable of ${template}`);
   }
 
@@ -82,26 +46,5 @@ export default class EnvGenerator extends LocationGenerator {
 
   end() {
     this.printSummary();
-  }
-
-  /** The other env templates, the canonical location's first. */
-  private _existingTemplates(envDir: string, own: string): Array<{ path: string; text: string }> {
-    let entries: string[];
-    try {
-      entries = readdirSync(this.repoPath(envDir));
-    } catch {
-      entries = [];
-    }
-    const canonical = this.ctx.model.canonical && envTemplatePath(envDir, this.ctx.model.canonical.names.snake);
-    return entries
-      .filter((entry) => entry.endsWith('.env.template'))
-      .map((entry) => `${envDir}/${entry}`)
-      .filter((path) => path !== own)
-      .sort((a, b) => Number(b === canonical) - Number(a === canonical) || a.localeCompare(b))
-      .map((path) => ({ path, text: this.readText(path) ?? '' }));
-  }
-
-  private _sharedMember(): string {
-    return this.ctx.model.members.find((m) => posix.basename(m) === 'shared') ?? 'src/shared';
   }
 }

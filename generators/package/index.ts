@@ -1,12 +1,10 @@
 /**
  * Phases 1 and 2: the package under src/<name>/ and its registration in the root pyproject.toml
- * (workspace members, project dependencies, uv sources, hatch wheel packages), then `uv lock`
- * and `uv sync --group dev`.
+ * (every list and table the canonical location is in: see lib/registries/pyproject.ts), then
+ * `uv lock` and `uv sync --group dev`.
  */
 import { spawnSync } from 'node:child_process';
 import { LocationGenerator, type LocationOptions } from '../../lib/location-generator.js';
-import { addTableEntry, appendToArray, keyValueText, parseToml, withoutComment } from '../../lib/editors/toml.js';
-import { packageFiles, rootPyprojectEdits } from './files.js';
 
 export default class PackageGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
@@ -18,21 +16,7 @@ export default class PackageGenerator extends LocationGenerator {
   }
 
   writing() {
-    const { model, names } = this.ctx;
-    const canonicalPyproject = model.canonical && this.readText(`${model.canonical.member}/pyproject.toml`);
-    for (const file of packageFiles(this.ctx, canonicalPyproject)) {
-      if (this.readText(file.path) !== undefined) continue;
-      this.fs.copyTpl(this.templatePath(file.template), this.repoPath(file.path), file.data);
-      this.ctx.report.created.add(file.path);
-    }
-    this.editFile('pyproject.toml', (text) => {
-      const edits = rootPyprojectEdits(parseToml(text), names, model.canonical?.names.kebab);
-      let result = text;
-      for (const path of edits.arrays) result = appendToArray(result, path.key, path.value);
-      const sibling = edits.canonicalSource && keyValueText(result, ['tool', 'uv', 'sources', edits.canonicalSource]);
-      const line = sibling ? withoutComment(sibling).replace(edits.canonicalSource!, names.kebab) : `${names.kebab} = { workspace = true }`;
-      return addTableEntry(result, ['tool', 'uv', 'sources'], names.kebab, line);
-    });
+    this._applyRegistries('package');
   }
 
   install() {

@@ -13,7 +13,7 @@ import { escapeRegExp, type LocationNames } from '../naming.js';
 import type { LocationRef } from './registry.js';
 
 /** The placeholders a construct key uses instead of a location's variants. */
-const PLACEHOLDERS = ['{snake}', '{kebab}', '{dotted}', '{SNAKE}', '{KEBAB}', '{short}', '{UPPER}', '{port}'] as const;
+export const PLACEHOLDERS = ['{snake}', '{kebab}', '{dotted}', '{SNAKE}', '{KEBAB}', '{short}', '{UPPER}', '{port}'] as const;
 
 interface Variant {
   text: string;

@@ -68,12 +68,16 @@ export interface AddResult {
   warnings: string[];
   /** Particulars of the canonical that were not copied on purpose. */
   leftOut: LeftOut[];
+  /** The file does not exist and is not to be created (`text` is then meaningless). */
+  noFile?: boolean;
 }
 
 /** What every operation gets: the model (read once) and a reader of the current (staged) texts. */
 export interface RegistryInput {
   model: Monorepo;
   read: Reader;
+  /** Locations beyond the model's to consider (the doctor's orphans: a definitions.py nobody registered). */
+  locations?: LocationRef[];
 }
 
 /** What add gets: the location to add, the one whose pattern it copies, and its own text. */

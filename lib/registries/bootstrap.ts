@@ -1,0 +1,77 @@
+/**
+ * Dockerfile.bootstrap's ClickHouse lines (phase 3): the bootstrap image ships, for every
+ * location with ClickHouse, its package marker and its `clickhouse/` package. A location's
+ * footprint is every COPY (other than its member stub) that mentions it; a new location with
+ * ClickHouse gets the canonical's (or another ClickHouse location's) renamed, after the last
+ * sibling's; its member stub is the stubs registry's, added here too when the phase runs alone.
+ */
+import { EditError, insertLines, lineNumber, nextLineStart } from '../editors/text.js';
+import { auditUnits, refsOf, removeSpans } from './common.js';
+import { dockerInstructions, memberStubs } from './dockerfile-lines.js';
+import { allLocations, footprintOf, missing, own, unaccounted, type Owned, type Unit } from './footprint.js';
+import { renameMentions } from './mentions.js';
+import type { AddInput, LocationRef, Registry } from './registry.js';
+import { addMemberStub } from './stubs.js';
+
+function units(text: string): Unit[] {
+  const stubs = new Set(memberStubs(text).map((s) => s.instruction.start));
+  return dockerInstructions(text)
+    .filter((ins) => ins.keyword === 'COPY' && !stubs.has(ins.start))
+    .map((ins) => ({ context: 'COPY', shape: ins.args, what: `COPY ${ins.args}`, start: ins.start, end: nextLineStart(text, ins.end), text: ins.args }));
+}
+
+function ownedUnits(text: string, locations: readonly LocationRef[]): Owned[] {
+  return own(text, units(text), locations);
+}
+
+const withClickhouse = (l: LocationRef) => Boolean(l.hasClickhouse);
+
+export const bootstrapRegistry: Registry = {
+  id: 'bootstrap',
+  phase: 'clickhouse',
+  files: (input) => [input.model.conventions.files.bootstrapDockerfile],
+
+  footprint: (text, _file, location, input) => footprintOf(ownedUnits(text, allLocations(refsOf(input.model), location)), location),
+
+  add(text, file, input) {
+    if (text === undefined) {
+      return { text: '', noFile: true, warnings: input.clickhouse ? [`${file} not found: the bootstrap image will not ship ${input.target.names.packageDir}/clickhouse`] : [], leftOut: [] };
+    }
+    if (!input.clickhouse) return { text, warnings: [], leftOut: [] };
+    return addLines(text, file, input);
+  },
+
+  audit(text, file, input) {
+    if (text === undefined) return [];
+    return auditUnits({ registry: 'bootstrap', file, input, owned: (locations) => ownedUnits(text, locations), fixedBy: 'clickhouse', expected: withClickhouse });
+  },
+
+  remove(text, _file, location, input) {
+    const found = footprintOf(ownedUnits(text, allLocations(refsOf(input.model), location)), location);
+    return removeSpans(text, found);
+  },
+};
+
+function addLines(original: string, file: string, input: AddInput) {
+  const target = { ...input.target, hasClickhouse: true };
+  const locations = allLocations(refsOf(input.model), target);
+  const first = ownedUnits(original, locations);
+  const candidates = [input.model.canonical, ...input.model.locations].filter((l) => l && l.hasClickhouse && l.names.snake !== target.names.snake);
+  const source = candidates.map((l) => locations.find((r) => r.names.snake === l!.names.snake)!).find((l) => footprintOf(first, l).length > 0);
+  const warnings: string[] = [];
+  let text = original;
+  if (!source) {
+    warnings.push(`${file}: found no ClickHouse COPY lines to follow; add \`COPY src/${target.names.snake}/__init__.py ./src/${target.names.snake}/__init__.py\` and \`COPY ${target.names.packageDir}/clickhouse ./${target.names.packageDir}/clickhouse\` by hand`);
+  } else {
+    const todo = missing(first, source, target).replicate;
+    // Kept together, as the siblings' lines are: after the last line of any ClickHouse location.
+    const lines = todo.flatMap((unit) => renameMentions(original.slice(unit.start, unit.end), source, target).replace(/\r?\n$/, '').split(/\r?\n/));
+    const at = Math.max(...first.filter((u) => u.owner.hasClickhouse || u.owner.names.snake === source.names.snake).map((u) => u.end));
+    text = insertLines(text, at, lines);
+    const still = missing(ownedUnits(text, locations), source, target).replicate;
+    if (still.length > 0) throw new EditError(`could not add ${target.names.snake}'s counterpart of ${still[0].what}`, file, lineNumber(original, still[0].start));
+    warnings.push(...unaccounted(original, file, source, footprintOf(first, source), locations));
+  }
+  text = addMemberStub(text, target.names.snake, file);
+  return { text, warnings, leftOut: [] };
+}
