@@ -87,6 +87,8 @@ export interface AddInput extends RegistryInput {
   source: Location;
   description: string;
   clickhouse: boolean;
+  /** The file as it is on disk (before earlier phases of this run), for the line numbers of warnings. */
+  onDisk?: Reader;
 }
 
 export interface Registry {

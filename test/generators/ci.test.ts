@@ -215,7 +215,7 @@ describe('dagster-location:ci network_analytics analytics 4002', () => {
     assertOnlyAdds(source, text, NEW);
   });
 
-  it("adds the new location's paths to includePaths outside location steps, but not the /clickhouse ones", async () => {
+  it("adds the new location's paths to includePaths outside location steps, next to the canonical's, but not the /clickhouse ones", async () => {
     const dir = copyFixture(EXAMPLE);
     const extra = [
       '',
@@ -240,9 +240,9 @@ describe('dagster-location:ci network_analytics analytics 4002', () => {
       'src/underwriting_ml/**',
       'src/underwriting_ml/clickhouse/**',
       'Dockerfile.underwriting.ml',
-      'src/shared/**',
       'src/network_analytics/**',
       'Dockerfile.network.analytics',
+      'src/shared/**',
     ]);
     // The bootstrap image's list names only the canonical's clickhouse/ paths: left alone.
     assert.deepEqual(steps.find((s: Json) => s.name === 'Build & push dagster-bootstrap').condition.changesets.includePaths, [
@@ -251,7 +251,8 @@ describe('dagster-location:ci network_analytics analytics 4002', () => {
       'Dockerfile.bootstrap',
       'uv.lock',
     ]);
-    assert.match(text, /- "src\/shared\/\*\*"\n {14}- "src\/network_analytics\/\*\*"\n {14}- "Dockerfile\.network\.analytics"\n {8}script:\n {10}- uv run pytest/);
+    // Right after the canonical's own paths, which the list keeps together.
+    assert.match(text, /- "Dockerfile\.underwriting\.ml"\n {14}- "src\/network_analytics\/\*\*"\n {14}- "Dockerfile\.network\.analytics"\n {14}- "src\/shared\/\*\*"\n {8}script:\n {10}- uv run pytest/);
     assertOnlyAdds(source, text, NEW);
   });
 

@@ -1,0 +1,1086 @@
+/**
+ * The footprint of a location in a YAML file, found the same way in every YAML registry
+ * (compose.yml, docker-stack.yml, workspace.yaml, bitbucket-pipelines.yml), and the three
+ * operations built on it: replicate the source's constructs for a new location, list what a
+ * location is missing, and take a location's constructs out again.
+ *
+ * A *mention* of a location is a scalar (key or value), an anchor or an alias that `mentions` it.
+ * A mention belongs to the outermost collection item on its path that
+ * - can stand for one location: a map pair whose key mentions it, or a list item whose *head*
+ *   (its scalar, alias or anchor, or for a map its first key with that key's value, down to the
+ *   first anchor or scalar) mentions it; a pair whose key names no location cannot be copied
+ *   (the copy would repeat the key), nor a list item such as `- step: &run-tests` that only
+ *   mentions the location deep inside;
+ * - and mentions that location and no other known one.
+ * That item is a *construct*. Its key is its path with the location's variants replaced by
+ * placeholders and each list index replaced by the normalized head of the item, so the same
+ * construct of two locations has the same key. Comment lines that document one location each
+ * (`#   SERVICE_IMAGE_NAME_<UPPER> = dagster-<kebab>`, one line per location in a run of comment
+ * lines) are constructs too. A mention in no construct is reported, never silently skipped.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { diffArrays } from 'diff';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splice, spliceAll, splitLines, detectEol, type Splice } from '../editors/text.js';
+import { entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
+import { mentionPattern, mentions, normalize, renameMentions } from './mentions.js';
+import type { Monorepo, Reader } from '../monorepo.js';
+import type { LocationNames } from '../naming.js';
+import type { AddInput, Construct, Finding, LeftOut, LocationRef } from './registry.js';
+
+export interface YamlConstruct extends Construct {
+  location: LocationRef;
+  /** A map pair, an item of a block list, an item of a flow list, or a comment line. */
+  kind: 'pair' | 'item' | 'flow' | 'comment';
+  /** The path of the collection that holds it (comment lines: empty). */
+  path: YamlPath;
+  collection?: YAMLMap | YAMLSeq;
+  item?: unknown;
+  /** Its index in the collection (comment lines: its line, 0-based). */
+  index: number;
+}
+
+/** A mention that is in no construct: reported as not replicated, with why. */
+export interface LooseMention {
+  location: LocationRef;
+  offset: number;
+  line: number;
+  what: string;
+  why: string;
+}
+
+export interface YamlFootprint {
+  constructs: YamlConstruct[];
+  loose: LooseMention[];
+}
+
+export interface FootprintOptions {
+  /** Every location the file may name; the one asked about is among them (or is added). */
+  locations: readonly LocationRef[];
+  /** Nodes not to look into, such as an embedded config another registry reads. */
+  skip?: (node: Node, path: YamlPath) => boolean;
+}
+
+const same = (a: LocationRef, b: LocationRef) => a.names.snake === b.names.snake;
+
+/** The locations with `location` among them once. */
+export function withLocation(locations: readonly LocationRef[], location: LocationRef): LocationRef[] {
+  return [...locations.filter((l) => !same(l, location)), location];
+}
+
+/** The locations a registry considers: the model's and any others the caller names (the doctor's orphans). */
+export function knownLocations(input: { model: { locations: readonly LocationRef[] }; locations?: readonly LocationRef[] }): LocationRef[] {
+  let all: LocationRef[] = [...input.model.locations];
+  for (const extra of (input as { locations?: readonly LocationRef[] }).locations ?? []) all = withLocation(all, extra);
+  return all;
+}
+
+/**
+ * What a generator passes to a registry's add: the run's model and location, the staged texts,
+ * and the disk's (for warnings' line numbers). Undefined without another location to copy.
+ */
+export function registryInput(
+  ctx: { model: Monorepo; names: LocationNames; port: number; description: string; clickhouse: boolean },
+  read: Reader,
+): AddInput | undefined {
+  const others = ctx.model.locations.filter((l) => l.names.snake !== ctx.names.snake);
+  const source = others.find((l) => l.names.snake === ctx.model.canonical?.names.snake) ?? others.at(-1);
+  if (!source) return undefined;
+  const onDisk: Reader = (path) => {
+    try {
+      return readFileSync(join(ctx.model.root, path), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    model: ctx.model,
+    read,
+    onDisk,
+    target: { names: ctx.names, port: ctx.port, hasClickhouse: ctx.clickhouse },
+    source,
+    description: ctx.description,
+    clickhouse: ctx.clickhouse,
+  };
+}
+
+// ------------------------------------------------------------------ the index of a document
+
+/** Which known locations each node and pair of a document mentions, computed once per document and set of locations. */
+export class YamlIndex {
+  readonly doc: Document.Parsed;
+  private readonly sets = new Map<unknown, Set<number>>();
+  /** Ranges of block scalars: `#` lines inside them are text, not comments. */
+  readonly blockScalars: Array<[number, number]> = [];
+
+  constructor(
+    readonly text: string,
+    readonly file: string,
+    readonly locations: readonly LocationRef[],
+    readonly skip?: (node: Node, path: YamlPath) => boolean,
+  ) {
+    this.doc = parseYaml(text, file);
+    this.setOf(this.doc.contents, []);
+  }
+
+  /** The indices (into `locations`) that a node or pair mentions. */
+  mentioned(node: unknown): Set<number> {
+    return this.sets.get(node) ?? new Set();
+  }
+
+  indexOf(location: LocationRef): number {
+    return this.locations.findIndex((l) => same(l, location));
+  }
+
+  private textSet(text: string): Set<number> {
+    const set = new Set<number>();
+    this.locations.forEach((location, i) => {
+      if (mentions(text, location)) set.add(i);
+    });
+    return set;
+  }
+
+  private setOf(node: unknown, path: YamlPath): Set<number> {
+    if (!node || typeof node !== 'object') return new Set();
+    if (this.skip && !isPair(node) && this.skip(node as Node, path)) {
+      if (isScalar(node) && node.range) this.blockScalars.push([node.range[0], node.range[1]]);
+      return new Set();
+    }
+    let set: Set<number>;
+    if (isPair(node)) {
+      const key = isScalar(node.key) ? String(node.key.value) : '';
+      set = union(this.setOf(node.key, path), this.setOf(node.value, [...path, key]));
+    } else if (isAlias(node)) {
+      set = this.textSet(node.source);
+    } else {
+      const anchor = (node as { anchor?: string }).anchor;
+      set = anchor ? this.textSet(anchor) : new Set();
+      if (isScalar(node)) {
+        set = union(set, this.textSet(String(node.value)));
+        if ((node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) && node.range) this.blockScalars.push([node.range[0], node.range[1]]);
+      } else if (isMap(node)) {
+        for (const pair of node.items as Pair[]) set = union(set, this.setOf(pair, path));
+      } else if (isSeq(node)) {
+        node.items.forEach((item, i) => (set = union(set, this.setOf(item, [...path, i]))));
+      }
+    }
+    this.sets.set(node, set);
+    return set;
+  }
+}
+
+function union(a: Set<number>, b: Set<number>): Set<number> {
+  if (b.size === 0) return a;
+  if (a.size === 0) return b;
+  return new Set([...a, ...b]);
+}
+
+/**
+ * The head of a list item, as text: its scalar, alias or anchor; for a map, its first key and
+ * that key's value's head, down to the first anchor or scalar (`step &build-push-x`,
+ * `grpc_server host x`).
+ */
+export function headText(node: unknown): string {
+  if (isAlias(node)) return `*${node.source}`;
+  if (!node || typeof node !== 'object') return '';
+  const anchor = (node as { anchor?: string }).anchor;
+  if (anchor) return `&${anchor}`;
+  if (isScalar(node)) return String(node.value);
+  if (isMap(node) && node.items.length > 0) {
+    const first = node.items[0] as Pair;
+    const rest = headText(first.value);
+    return rest ? `${keyOf(first)} ${rest}` : keyOf(first);
+  }
+  return '';
+}
+
+// ------------------------------------------------------------------ footprint
+
+/** Every construct of `location` in the indexed document, and its mentions that are in none. */
+export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFootprint {
+  const me = index.indexOf(location);
+  const constructs: YamlConstruct[] = [];
+  const loose: LooseMention[] = [];
+  if (me === -1) throw new Error(`${location.names.snake} is not among the indexed locations`);
+  const { text } = index;
+  const others = (set: Set<number>) => [...set].filter((i) => i !== me).map((i) => index.locations[i].names.snake);
+  const looseAt = (node: Node | undefined, what: string, set: Set<number>) => {
+    const offset = node?.range?.[0] ?? 0;
+    const names = others(set);
+    loose.push({
+      location,
+      offset,
+      line: lineNumber(text, offset),
+      what,
+      why: names.length > 0 ? `that entry also names ${names.join(', ')}` : 'it is not in an entry of its own',
+    });
+  };
+
+  const visit = (node: unknown, path: YamlPath, keyParts: string[]): void => {
+    if (!node || typeof node !== 'object') return;
+    if (index.skip && index.skip(node as Node, path)) return;
+    const own = (node as { anchor?: string }).anchor;
+    if (own && mentions(own, location)) looseAt(node as Node, `the anchor &${own}`, index.mentioned(node));
+    if (isMap(node)) {
+      (node.items as Pair[]).forEach((pair, i) => {
+        const set = index.mentioned(pair);
+        if (!set.has(me)) return;
+        const key = keyText(pair);
+        const part = normalize(key, location);
+        if (mentions(key, location) && set.size === 1) {
+          constructs.push(makeConstruct(text, location, 'pair', node, pair, i, path, [...keyParts, part], node.flow ? undefined : [...path, key].join('.')));
+          return;
+        }
+        if (isScalar(pair.key) && mentions(key, location)) looseAt(pair.key, `the key ${key}`, set);
+        visit(pair.value, [...path, key], [...keyParts, part]);
+      });
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const set = index.mentioned(item);
+        if (!set.has(me)) return;
+        const head = headText(item);
+        const part = `[${normalize(head, location)}]`;
+        if (mentions(head, location) && set.size === 1) {
+          constructs.push(makeConstruct(text, location, node.flow ? 'flow' : 'item', node, item, i, path, [...keyParts, part]));
+          return;
+        }
+        if (isScalar(item) || isAlias(item)) looseAt(item as Node, `the list item ${head}`, set);
+        else visit(item, [...path, i], [...keyParts, part]);
+      });
+    } else if (isScalar(node) || isAlias(node)) {
+      const value = isAlias(node) ? `*${node.source}` : String(node.value);
+      if (mentions(isAlias(node) ? node.source : value, location)) looseAt(node, `${path.join('.') || 'the document'}: ${oneLine(value)}`, index.mentioned(node));
+    }
+  };
+  visit(index.doc.contents, [], []);
+  commentConstructs(index, location, constructs, loose);
+  constructs.sort((a, b) => a.start - b.start);
+  return { constructs, loose };
+}
+
+/** A map key as written (`<<` for a merge key, which the parser reads as a symbol). */
+function keyText(pair: Pair): string {
+  return isScalar(pair.key) && typeof pair.key.value === 'symbol' ? '<<' : keyOf(pair);
+}
+
+function oneLine(value: string): string {
+  const first = value.split('\n')[0];
+  return first.length > 60 || value.includes('\n') ? `${first.slice(0, 60)}…` : first;
+}
+
+function makeConstruct(
+  text: string,
+  location: LocationRef,
+  kind: YamlConstruct['kind'],
+  collection: YAMLMap | YAMLSeq,
+  item: unknown,
+  index: number,
+  path: YamlPath,
+  keyParts: string[],
+  what?: string,
+): YamlConstruct {
+  let start: number;
+  let end: number;
+  if (kind === 'flow' || collection.flow) {
+    const node = (isPair(item) ? item.key : item) as Node;
+    start = node.range![0];
+    end = (isPair(item) ? ((item.value as Node | null)?.range ?? node.range!) : node.range!)[1];
+  } else {
+    const span = entrySpan(text, collection, item);
+    start = ownLead(text, span.start);
+    end = nextLineStart(text, span.end);
+  }
+  const head = isPair(item) ? keyOf(item) : headText(item);
+  return {
+    key: keyParts.join(' > '),
+    what: what ?? `${path.join('.') || 'the list'} entry ${oneLine(head)}`,
+    start,
+    end,
+    line: lineNumber(text, start),
+    location,
+    kind: collection.flow ? 'flow' : kind,
+    path,
+    collection,
+    item,
+    index,
+  };
+}
+
+/**
+ * The comment lines right above an entry that belong to it: a run of comment lines with no blank
+ * line between, at the entry's own indentation (a deeper one belongs to the entry before, a
+ * shallower one is a section heading).
+ */
+export function ownLead(text: string, start: number): number {
+  const indent = /^[ \t]*/.exec(text.slice(start))![0].length;
+  let lead = start;
+  while (lead > 0) {
+    const prev = lineStart(text, lead - 1);
+    const m = /^([ \t]*)#/.exec(text.slice(prev, lead));
+    if (!m || m[1].length !== indent) break;
+    lead = prev;
+  }
+  return lead;
+}
+
+interface CommentLine {
+  start: number;
+  end: number;
+  line: number;
+  body: string;
+}
+
+/** The comment-only lines of a text that are not inside block scalars, grouped in runs of adjacent lines. */
+function commentRuns(index: YamlIndex): CommentLine[][] {
+  const { text } = index;
+  const runs: CommentLine[][] = [];
+  let run: CommentLine[] = [];
+  let line = 1;
+  for (let at = 0; at < text.length; at = nextLineStart(text, at), line++) {
+    const content = text.slice(at, lineEnd(text, at));
+    const inBlock = index.blockScalars.some(([s, e]) => at > s && at < e);
+    if (!inBlock && /^[ \t]*#/.test(content)) {
+      run.push({ start: at, end: nextLineStart(text, at), line, body: content });
+      continue;
+    }
+    if (run.length > 0) runs.push(run);
+    run = [];
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+const shape = (line: string, location: LocationRef) => normalize(line, location).replace(/[ \t]+/g, ' ').trim();
+
+/** Comment lines outside constructs: one line per location in a run (a construct), or a loose mention. */
+function commentConstructs(index: YamlIndex, location: LocationRef, constructs: YamlConstruct[], loose: LooseMention[]): void {
+  const inConstruct = (offset: number) => constructs.some((c) => offset >= c.start && offset < c.end);
+  const me = index.indexOf(location);
+  for (const run of commentRuns(index)) {
+    for (const comment of run) {
+      if (!mentions(comment.body, location) || inConstruct(comment.start)) continue;
+      const others = index.locations.filter((l, i) => i !== me && mentions(comment.body, l));
+      const key = shape(comment.body, location);
+      const sibling = others.length === 0 && run.some((c) => c !== comment && index.locations.some((l, i) => i !== me && mentions(c.body, l) && !mentions(c.body, location) && shape(c.body, l) === key));
+      if (sibling) {
+        constructs.push({
+          key: `# ${key}`,
+          what: `the comment line "${comment.body.trim()}"`,
+          start: comment.start,
+          end: comment.end,
+          line: comment.line,
+          location,
+          kind: 'comment',
+          path: [],
+          index: comment.line - 1,
+        });
+      } else {
+        loose.push({
+          location,
+          offset: comment.start,
+          line: comment.line,
+          what: `the comment "${oneLine(comment.body.trim())}"`,
+          why: others.length > 0 ? `it also names ${others.map((l) => l.names.snake).join(', ')}` : 'it is not one line per location',
+        });
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ counterparts
+
+/** A construct that belongs to the ClickHouse phase: it names the location's `clickhouse/` package. */
+export function needsClickhouse(construct: YamlConstruct): boolean {
+  return /\{snake\}\/clickhouse(?![A-Za-z0-9_])/.test(construct.key);
+}
+
+/**
+ * The source's constructs that the target has no counterpart of (same key): the one function
+ * behind both add and audit. ClickHouse constructs count only for a location with ClickHouse.
+ */
+export function missingConstructs(source: readonly YamlConstruct[], target: readonly YamlConstruct[], location: LocationRef): YamlConstruct[] {
+  const have = new Set(target.map((c) => c.key));
+  const seen = new Set<string>();
+  return source.filter((c) => {
+    if (have.has(c.key) || seen.has(c.key)) return false;
+    seen.add(c.key);
+    return !needsClickhouse(c) || Boolean(location.hasClickhouse);
+  });
+}
+
+/**
+ * The location whose constructs a file's new or audited location copies: the preferred one (the
+ * canonical) when it has constructs here and lacks none that every other location here has;
+ * else the one with the most (the last of them in the file on a tie).
+ */
+export function sourceIn(index: YamlIndex, preferred: LocationRef | undefined, exclude?: LocationRef): { source: LocationRef; footprint: YamlFootprint } | undefined {
+  const candidates = index.locations.filter((l) => !exclude || !same(l, exclude));
+  const footprints = candidates.map((source) => ({ source, footprint: yamlFootprint(index, source) })).filter((f) => f.footprint.constructs.length > 0);
+  const keys = (f: { footprint: YamlFootprint }) => new Set(f.footprint.constructs.filter((c) => c.kind !== 'comment').map((c) => c.key));
+  const mine = preferred && footprints.find((f) => same(f.source, preferred));
+  if (mine && keys(mine).size > 0) {
+    const own = keys(mine);
+    const others = footprints.filter((f) => f !== mine).map(keys);
+    const lacks = others.length > 0 && [...others[0]].some((key) => !own.has(key) && others.every((o) => o.has(key)));
+    if (!lacks) return mine;
+  }
+  let best: { source: LocationRef; footprint: YamlFootprint } | undefined;
+  for (const f of footprints) {
+    const size = f.footprint.constructs.length;
+    if (!best || size > best.footprint.constructs.length || (size === best.footprint.constructs.length && f.footprint.constructs[0].start > best.footprint.constructs[0].start)) best = f;
+  }
+  return best;
+}
+
+// ------------------------------------------------------------------ names and prose
+
+/** The location's name in every case and spacing a person writes it: `Underwriting`, `UNDERWRITING ML`, `underwriting ml`. */
+function variantPattern(location: LocationRef): RegExp {
+  const words = location.names.snake.split('_').filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const full = words.join('[ _.-]?');
+  const short = location.names.short.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![A-Za-z])(?:${full}|${short})(?![A-Za-z])`, 'gi');
+}
+
+/** Where `text` still names `from` in any case (Title, UPPER, spaced words), outside mentions of `to`. */
+export function survivingVariants(text: string, from: LocationRef, to: LocationRef): string[] {
+  const own: Array<[number, number]> = [];
+  for (const m of text.matchAll(mentionPattern(to))) own.push([m.index!, m.index! + m[0].length]);
+  for (const m of text.matchAll(variantPattern(to))) own.push([m.index!, m.index! + m[0].length]);
+  const found: string[] = [];
+  for (const m of text.matchAll(variantPattern(from))) {
+    const [s, e] = [m.index!, m.index! + m[0].length];
+    if (!own.some(([a, b]) => s < b && a < e)) found.push(m[0]);
+  }
+  return found;
+}
+
+/** `from`'s name written in another case or spacing, rewritten as `to`'s in the same case and spacing. */
+export function renameVariants(text: string, from: LocationRef, to: LocationRef): string {
+  const fromWords = from.names.snake.split('_');
+  const toWords = to.names.snake.split('_');
+  return text.replace(variantPattern(from), (match) => {
+    const isFull = match.replace(/[ _.-]/g, '').toLowerCase() === fromWords.join('').toLowerCase() && fromWords.length > 1;
+    const joiner = /[ _.-]/.exec(match)?.[0] ?? '';
+    const words = isFull ? toWords : [to.names.short];
+    const style = (w: string) => (match === match.toUpperCase() ? w.toUpperCase() : /^[A-Z]/.test(match) ? w[0].toUpperCase() + w.slice(1) : w);
+    return words.map(style).join(isFull ? joiner : '');
+  });
+}
+
+/** Remarks that call an entry the canonical one speak of that entry, not of its copy. */
+function withoutCanonical(body: string): string | undefined {
+  if (!/\bcanonical\b/i.test(body)) return body;
+  const stripped = body
+    .replace(/[ \t]*\((?:the[ \t]+)?canonical\b[^)]*\)/gi, '')
+    .replace(/[ \t]*(?:--|—|–|[,;:])[ \t]*(?:the[ \t]+)?canonical\b.*?(?=[ \t]*-{2,}[ \t]*$|$)/gi, '');
+  return /\bcanonical\b/i.test(stripped) || stripped.trim() === '' ? undefined : stripped;
+}
+
+/**
+ * A comment of the source's entry, for the copy. A comment that names nothing of the source is
+ * kept as it is; one made of names only (`# ---- underwriting (4001) ----`) is renamed; one of
+ * names and prose (`# underwriting_ml -- underwriting risk models`) keeps its names, renamed, and
+ * gets the new location's description for its prose; any other comment about the source is
+ * left out (undefined), since its prose would be false of the copy.
+ */
+export function commentForCopy(comment: string, from: LocationRef, to: LocationRef, description: string): string | undefined {
+  const m = /^([ \t]*#+)(.*?)(\r?)$/.exec(comment);
+  if (!m) return comment;
+  const [, marker, rawBody, cr] = m;
+  const body = withoutCanonical(rawBody);
+  if (body === undefined) return undefined;
+  if (survivingVariants(body, from, to).length === 0 && !mentions(body, from)) return marker + body + cr;
+  const isName = (word: string) => {
+    const bare = word.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    return bare === '' || !/[A-Za-z]/.test(bare) || mentions(bare, from);
+  };
+  const words = body.split(/\s+/).filter(Boolean);
+  if (words.every(isName)) return marker + renameMentions(body, from, to) + cr;
+  const parts = /^(.*?\S)([ \t]+(?:--|—|–|-)[ \t]+|:[ \t]+)(.*)$/.exec(body);
+  if (parts && parts[1].split(/\s+/).filter(Boolean).every(isName) && description.trim()) {
+    return marker + renameMentions(parts[1], from, to) + parts[2] + description.trim() + cr;
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------------ replicate
+
+export interface CopyShape {
+  /** Changes to the source's text inside the construct, in offsets of the file, made before the rename. */
+  changes: Splice[];
+  leftOut: LeftOut[];
+}
+
+export interface ReplicateOptions {
+  file: string;
+  source: LocationRef;
+  target: LocationRef;
+  /** Every known location (the source and the target among them). */
+  locations: readonly LocationRef[];
+  description: string;
+  skip?: (node: Node, path: YamlPath) => boolean;
+  /** The file as it is on disk, for the line numbers of warnings (default: `text`). */
+  onDisk?: string;
+  /** Registry-specific changes of a copy (the Swarm stack's particulars). */
+  shape?: (construct: YamlConstruct, index: YamlIndex) => CopyShape | undefined;
+  /** Registry-specific refusals, before anything is planned. */
+  conflicts?: (index: YamlIndex, source: YamlFootprint, target: YamlFootprint, diskLine: (line: number) => number) => void;
+}
+
+export interface ReplicateResult {
+  text: string;
+  warnings: string[];
+  leftOut: LeftOut[];
+  /** The source's constructs that were copied. */
+  added: YamlConstruct[];
+}
+
+/**
+ * Replicate every construct of the source that the target has no counterpart of, each after the
+ * last sibling construct with the same key (a renamed copy; comment lines aligned like their
+ * siblings), in one batch that is parsed once to locate and once to verify. The copies are then
+ * checked by meaning: the target has every construct the source has, each alias in a copy
+ * resolves inside the copy or to a shared anchor (not to one of the source's own values), and no
+ * variant of the source's name is left in them.
+ */
+export function replicate(text: string, options: ReplicateOptions): ReplicateResult {
+  const { file, source } = options;
+  const target = options.target;
+  const locations = withLocation(withLocation(options.locations, source), target);
+  let index = new YamlIndex(text, file, locations, options.skip);
+  const sourceFp = yamlFootprint(index, source);
+  const targetFp = yamlFootprint(index, target);
+  const diskLine = (line: number) => lineOnDisk(text, options.onDisk, line);
+  options.conflicts?.(index, sourceFp, targetFp, diskLine);
+  refuseUnrelated(index, sourceFp, targetFp, source, target, diskLine);
+  const missing = missingConstructs(sourceFp.constructs, targetFp.constructs, target);
+  // An anchor a copy would define that the file already has: refused, on the line on disk.
+  for (const c of missing) {
+    for (const { name } of definedAnchors(c.item)) {
+      const renamed = renameMentions(name, source, target);
+      const existing = renamed !== name ? anchorLine(index, renamed) : undefined;
+      if (existing !== undefined) throw new EditError(`the anchor &${renamed} that ${target.names.snake}'s copy of ${c.what} needs is already defined`, file, lineOnDisk(text, options.onDisk, existing));
+    }
+  }
+  const leftOut: LeftOut[] = [];
+  for (const c of sourceFp.constructs) {
+    if (needsClickhouse(c) && !target.hasClickhouse && !targetFp.constructs.some((t) => t.key === c.key)) {
+      leftOut.push({ file, line: lineOnDisk(text, options.onDisk, c.line), what: c.what, why: `it is ${source.names.snake}'s ClickHouse part; ${target.names.snake} has no ClickHouse` });
+    }
+  }
+  const warnings = sourceFp.loose.map(
+    (m) => `${file}:${lineOnDisk(text, options.onDisk, m.line)}: ${m.what} names ${source.names.snake}; not replicated for ${target.names.snake} because ${m.why}.`,
+  );
+  if (missing.length === 0) return { text, warnings, leftOut, added: [] };
+
+  // Comment lines first: they change no meaning, so they need no YAML verification, and the
+  // entries are then located on the text that has them.
+  let result = text;
+  const comments = missing.filter((c) => c.kind === 'comment');
+  if (comments.length > 0) {
+    result = addCommentLines(text, comments, index, options, locations);
+    index = new YamlIndex(result, file, locations, options.skip);
+  }
+  const entries = missing.filter((c) => c.kind !== 'comment');
+  if (entries.length > 0) {
+    const fresh = comments.length > 0 ? yamlFootprint(index, source).constructs : sourceFp.constructs;
+    const byKey = new Map(fresh.map((c) => [c.key, c]));
+    const edits = new YamlEdits(result, file);
+    const all = locations.filter((l) => !same(l, target)).map((l) => (same(l, source) ? fresh : yamlFootprint(index, l).constructs));
+    const runAfter = runPlacements(fresh, all.flat());
+    const copiedOut: LeftOut[] = [];
+    for (const construct of entries) {
+      const c = byKey.get(construct.key)!;
+      const shaped = options.shape?.(c, index);
+      if (shaped) leftOut.push(...shaped.leftOut.map((l) => ({ ...l, line: l.line && lineOnDisk(text, options.onDisk, l.line) })));
+      const planned = planCopy(edits, index, c, all.flat(), { ...options, target, locations }, shaped?.changes ?? [], runAfter.get(c), copiedOut);
+      leftOut.push(...copiedOut.splice(0).map((l) => ({ ...l, line: l.line && lineOnDisk(text, options.onDisk, l.line) })));
+      if (planned) warnings.push(`${file}:${lineOnDisk(text, options.onDisk, c.line)}: ${c.what} is ${planned}; add ${target.names.snake}'s counterpart by hand.`);
+    }
+    result = edits.apply();
+  }
+  verifyCopies(result, file, missing, source, target, locations, options.skip);
+  return { text: result, warnings, leftOut, added: missing };
+}
+
+/**
+ * A construct of the target with the key of one of the source's, but another meaning (a step of
+ * its own that happens to own the anchor the new location's step needs): refused. Same meaning
+ * is judged by the scalars that name the location: the existing one must share at least half of
+ * the source's, each written for its own location.
+ */
+function refuseUnrelated(index: YamlIndex, sourceFp: YamlFootprint, targetFp: YamlFootprint, source: LocationRef, target: LocationRef, diskLine: (line: number) => number): void {
+  for (const t of targetFp.constructs) {
+    const s = sourceFp.constructs.find((c) => c.key === t.key);
+    if (!s || s.kind === 'comment') continue;
+    const a = namingScalars(s.item, source);
+    if (a.size === 0) continue;
+    const b = namingScalars(t.item, target);
+    const shared = [...a].filter((x) => b.has(x)).length;
+    if (shared * 2 < a.size) {
+      throw new EditError(
+        `${t.what} already exists for ${target.names.snake} with another meaning (it does not read like ${source.names.snake}'s ${s.what}, line ${diskLine(s.line)}); rename or remove it first`,
+        index.file,
+        diskLine(t.line),
+      );
+    }
+  }
+}
+
+/** The normalized scalars below an entry's head that name the location. */
+function namingScalars(item: unknown, location: LocationRef): Set<string> {
+  const found = new Set<string>();
+  const walk = (node: unknown, depth: number) => {
+    if (isPair(node)) {
+      walk(node.key, depth);
+      walk(node.value, depth);
+    } else if (isScalar(node)) {
+      const value = String(node.value);
+      if (depth > 0 && mentions(value, location)) found.add(normalize(value, location));
+    } else if (isCollection(node)) node.items.forEach((child) => walk(child, depth + 1));
+  };
+  if (isPair(item)) walk(item.value, 1);
+  else walk(item, 0);
+  return found;
+}
+
+/**
+ * Where the source's constructs go that form a run of adjacent items in one list (a location's
+ * paths written together: `src/x/**`, `Dockerfile.x`): together, after the last item any
+ * location owns in that list. Constructs not in such a run each follow their own siblings.
+ */
+function runPlacements(source: readonly YamlConstruct[], all: readonly YamlConstruct[]): Map<YamlConstruct, number> {
+  const placements = new Map<YamlConstruct, number>();
+  const byCollection = new Map<unknown, YamlConstruct[]>();
+  for (const c of source) {
+    if (c.kind !== 'item' || !c.collection) continue;
+    byCollection.set(c.collection, [...(byCollection.get(c.collection) ?? []), c]);
+  }
+  for (const [collection, run] of byCollection) {
+    const indices = run.map((c) => c.index).sort((a, b) => a - b);
+    if (run.length < 2 || indices.at(-1)! - indices[0] !== run.length - 1) continue;
+    const last = Math.max(...all.filter((c) => c.collection === collection).map((c) => c.index));
+    for (const c of run) placements.set(c, last);
+  }
+  return placements;
+}
+
+/** Plan one copy; a reason when the construct cannot be copied. */
+function planCopy(
+  edits: YamlEdits,
+  index: YamlIndex,
+  c: YamlConstruct,
+  siblings: YamlConstruct[],
+  options: ReplicateOptions,
+  changes: Splice[],
+  placement: number | undefined,
+  leftOut: LeftOut[],
+): string | undefined {
+  const { text } = index;
+  const { source, target } = options;
+  const collection = c.collection!;
+  // After the last sibling construct of the same key in the same collection.
+  let after = c.index;
+  for (const s of siblings) if (s.key === c.key && s.collection === collection && s.index > after) after = s.index;
+  if (placement !== undefined) after = placement;
+  const afterItem = collection.items[after];
+  if (c.kind === 'flow') {
+    if (!isSeq(collection) || !isScalar(c.item)) {
+      const where = lineOnDisk(text, options.onDisk, lineNumber(text, collection.range![0]));
+      throw new EditError(`${c.path.join('.') || 'the document'} is a flow ${isSeq(collection) ? 'sequence' : 'mapping'}; ${target.names.snake}'s counterpart of ${c.what} cannot be added to it in its style: write it as a block ${isSeq(collection) ? 'list' : 'mapping'} first`, options.file, where);
+    }
+    const value = renameMentions(String(c.item.value), source, target);
+    edits.append({ path: c.path, value });
+    return undefined;
+  }
+  const span = entrySpan(text, collection, c.item);
+  const bodyStart = span.start;
+  let body = text.slice(bodyStart, span.end);
+  if (changes.length > 0) body = spliceAll(body, changes.map((s) => ({ ...s, start: s.start - bodyStart, end: s.end - bodyStart })));
+  // A map's first key on its `- ` line (`-   grpc_server:`): the copy is a key, not a new item.
+  if (isPair(c.item)) {
+    const before = text.slice(bodyStart, (c.item.key as Node).range![0]);
+    if (/\S/.test(before)) body = before.replace(/[^\t]/g, ' ') + body.slice(before.length);
+  }
+  const lead = text.slice(c.start, bodyStart);
+  const copy = copyText(lead, body, c.item, index, options, c.line);
+  leftOut.push(...copy.leftOut);
+  if (copy.lines.length === 0) return 'made of text the copy would leave out';
+  const lines = [...copy.lines];
+  if (blankBetween(text, collection, afterItem)) lines.unshift('');
+  const newHead = isPair(c.item) ? renameMentions(keyOf(c.item), source, target) : undefined;
+  const expectedPart = c.key.split(' > ').at(-1)!;
+  edits.insertLines({
+    path: c.path,
+    afterIndex: after,
+    at: nextLineStart(text, entrySpan(text, collection, afterItem).end),
+    lines,
+    identity: `construct ${c.key}`,
+    problem: (added) => {
+      if (newHead !== undefined) return isPair(added) && keyOf(added) === newHead ? undefined : `the copy of ${c.what} does not come out as ${newHead}`;
+      return `[${normalize(headText(added), target)}]` === expectedPart ? undefined : `the copy of ${c.what} does not come out as ${target.names.snake}'s`;
+    },
+  });
+  return undefined;
+}
+
+/**
+ * The text of a copy: renamed; anchors the rename leaves alone are dropped (later aliases keep
+ * meaning the source's value) unless the entry itself uses them, then they get a new name of the
+ * target's own; comments follow commentForCopy; other case variants of the source's name are
+ * written as the target's.
+ */
+function copyText(lead: string, body: string, item: unknown, index: YamlIndex, options: ReplicateOptions, firstLine: number): { lines: string[]; leftOut: LeftOut[] } {
+  const { source, target, description, file } = options;
+  const eolLines = (t: string) => (t === '' ? [] : splitLines(t));
+  const leftOut: LeftOut[] = [];
+  const leadLines = eolLines(lead).map((line) => (mentionsSource(line, source, target) ? commentForCopy(line, source, target, description) : undefined));
+  const leadCount = eolLines(lead).length;
+  const bodyLines: Array<string | undefined> = [];
+  eolLines(body).forEach((line, i) => {
+    if (/^[ \t]*#/.test(line)) {
+      bodyLines.push(commentForCopy(line, source, target, description));
+      return;
+    }
+    // A list item that only contains the source's name or port inside another word
+    // (`tests/test_underwriting_views.py`, `docs/adr-4001-clickhouse.md`) is not the source's
+    // own path to rename: it is left out, with the comment lines right above it.
+    const item = /^[ \t]*-[ \t]+(\S.*?)[ \t]*$/.exec(line);
+    if (item && !/^[&*]/.test(item[1]) && !/:([ \t]|$)/.test(item[1]) && looseVariants(line, source).length > 0) {
+      leftOut.push({ file, line: firstLine + leadCount + i, what: `the list item ${item[1]}`, why: `it only contains ${source.names.snake}'s ${looseVariants(line, source).join(', ')} inside another name, so it is not ${source.names.snake}'s own to rename` });
+      const indent = /^[ \t]*/.exec(line)![0];
+      while (bodyLines.length > 0 && bodyLines.at(-1) !== undefined && new RegExp(`^${indent}#`).test(bodyLines.at(-1)!)) bodyLines.pop();
+      bodyLines.push(undefined);
+      return;
+    }
+    const trailing = trailingComment(line);
+    if (trailing !== undefined && mentionsSource(line.slice(trailing), source, target)) {
+      const rewritten = commentForCopy(line.slice(trailing).replace(/^[ \t]+/, ''), source, target, description);
+      line = rewritten === undefined ? line.slice(0, trailing) : line.slice(0, trailing) + line.slice(trailing).match(/^[ \t]+/)![0] + rewritten;
+    }
+    bodyLines.push(renameVariants(renameMentions(line, source, target), source, target));
+  });
+  let text = [...leadLines, ...bodyLines].filter((l): l is string => l !== undefined).join('\n');
+  for (const { name, node } of definedAnchors(item)) {
+    const renamed = renameMentions(name, source, target);
+    if (renamed !== name) {
+      const existing = index.doc && anchorLine(index, renamed);
+      if (existing !== undefined) throw new EditError(`the anchor &${renamed} that ${target.names.snake}'s copy needs is already defined`, index.file, existing);
+      continue;
+    }
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const usedInside = aliasNames(item, node).includes(name);
+    if (usedInside) {
+      const fresh = uniqueAnchor(index, name, target);
+      text = text.replace(new RegExp(`([&*])${escaped}(?![^\\s,\\[\\]{}])`, 'g'), `$1${fresh}`);
+    } else {
+      text = text.replace(new RegExp(`[ \\t]*&${escaped}(?![^\\s,\\[\\]{}])([ \\t]*)(?=\\n|$)|&${escaped}(?![^\\s,\\[\\]{}])[ \\t]*`, 'g'), '');
+    }
+  }
+  return { lines: text.split('\n').filter((line, i, all) => !(line === '' && i === all.length - 1)), leftOut };
+}
+
+/** The source's name (any case) or port written inside other words of a line, outside its mentions. */
+function looseVariants(line: string, source: LocationRef): string[] {
+  const own: Array<[number, number]> = [];
+  for (const m of line.matchAll(mentionPattern(source))) own.push([m.index!, m.index! + m[0].length]);
+  const outside = (s: number, e: number) => !own.some(([a, b]) => s < b && a < e);
+  const found: string[] = [];
+  for (const m of line.matchAll(variantPattern(source))) if (outside(m.index!, m.index! + m[0].length)) found.push(`name (${m[0]})`);
+  if (source.port !== undefined) {
+    for (const m of line.matchAll(new RegExp(`(?<!\\d)${source.port}(?!\\d)`, 'g'))) if (outside(m.index!, m.index! + m[0].length)) found.push(`port (${m[0]})`);
+  }
+  return [...new Set(found)];
+}
+
+function mentionsSource(text: string, source: LocationRef, target: LocationRef): boolean {
+  return mentions(text, source) || survivingVariants(text, source, target).length > 0;
+}
+
+/** Where a `# comment` after content starts on a line (outside quotes), if it has one. */
+function trailingComment(line: string): number | undefined {
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '#' && i > 0 && /[ \t]/.test(line[i - 1]) && /\S/.test(line.slice(0, i))) {
+      let j = i;
+      while (j > 0 && /[ \t]/.test(line[j - 1])) j--;
+      return j;
+    }
+  }
+  return undefined;
+}
+
+function anchorLine(index: YamlIndex, name: string): number | undefined {
+  let found: number | undefined;
+  const walk = (node: unknown) => {
+    if (found !== undefined || !node || typeof node !== 'object') return;
+    if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+      return;
+    }
+    if (isAlias(node)) return;
+    if ((node as { anchor?: string }).anchor === name) found = lineNumber(index.text, (node as Node).range?.[0] ?? 0);
+    if (isCollection(node)) node.items.forEach(walk);
+  };
+  walk(index.doc.contents);
+  return found;
+}
+
+function uniqueAnchor(index: YamlIndex, name: string, target: LocationRef): string {
+  const base = name.includes('_') && !name.includes('-') ? `${name}_${target.names.snake}` : `${name}-${target.names.kebab}`;
+  let candidate = base;
+  for (let n = 2; anchorLine(index, candidate) !== undefined; n++) candidate = `${base}-${n}`;
+  return candidate;
+}
+
+/** The anchors defined inside an entry, with their nodes. */
+function definedAnchors(item: unknown): Array<{ name: string; node: Node }> {
+  const found: Array<{ name: string; node: Node }> = [];
+  const walk = (node: unknown): void => {
+    if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+    } else if (node && typeof node === 'object' && !isAlias(node)) {
+      const anchor = (node as { anchor?: string }).anchor;
+      if (anchor) found.push({ name: anchor, node: node as Node });
+      if (isCollection(node)) node.items.forEach(walk);
+    }
+  };
+  walk(item);
+  return found;
+}
+
+/** The names of the aliases inside an entry that come after `after` (by offset). */
+function aliasNames(item: unknown, after?: Node): string[] {
+  const from = after?.range?.[0] ?? -1;
+  const found: string[] = [];
+  const walk = (node: unknown): void => {
+    if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+    } else if (isAlias(node)) {
+      if ((node.range?.[0] ?? 0) > from) found.push(node.source);
+    } else if (isCollection(node)) node.items.forEach(walk);
+  };
+  walk(item);
+  return found;
+}
+
+/** True when the entries around an insertion point are separated by a blank line (after the last one: the last two). */
+function blankBetween(text: string, collection: YAMLMap | YAMLSeq, afterItem: unknown): boolean {
+  const items = collection.items as unknown[];
+  if (items.length < 2) return false;
+  const k = items.indexOf(afterItem);
+  const [first, second] = k >= 0 && k + 1 < items.length ? [items[k], items[k + 1]] : [items.at(-2), items.at(-1)];
+  const prev = entrySpan(text, collection, first);
+  const next = entrySpan(text, collection, second);
+  return /\n[ \t]*\r?\n/.test(text.slice(prev.end, ownLead(text, next.start)));
+}
+
+/**
+ * Comment lines for the target, each after the last line of its run that documents a location in
+ * the same form; `=` (or `:`) stays in the column its siblings use.
+ */
+function addCommentLines(text: string, comments: YamlConstruct[], index: YamlIndex, options: ReplicateOptions, locations: readonly LocationRef[]): string {
+  const { source, target } = options;
+  const splices: Splice[] = [];
+  const runs = commentRuns(index);
+  for (const c of comments) {
+    const run = runs.find((r) => r.some((line) => line.start === c.start))!;
+    const siblings = run.filter((line) => locations.some((l) => !same(l, target) && mentions(line.body, l) && shape(line.body, l) === c.key.slice(2)));
+    const last = siblings.at(-1)!;
+    const model = text.slice(c.start, lineEnd(text, c.start));
+    let line = renameMentions(model, source, target);
+    const sep = /[ \t]*([=:])[ \t]/.exec(model.replace(/^[ \t]*#[ \t]*/, (m) => ' '.repeat(m.length)));
+    if (sep) {
+      const column = model.indexOf(sep[1], sep.index);
+      const at = line.search(new RegExp(`[ \\t]*\\${sep[1]}[ \\t]`));
+      if (at !== -1) line = `${line.slice(0, at).padEnd(column - 1)} ${line.slice(line.indexOf(sep[1], at))}`;
+    }
+    const eol = detectEol(text);
+    const insertAt = last.end;
+    splices.push(insertAt >= text.length && !text.endsWith('\n') ? { start: text.length, end: text.length, replacement: eol + line } : { start: insertAt, end: insertAt, replacement: line + eol });
+  }
+  return spliceAll(text, splices);
+}
+
+/** After the edits: the target has every copied construct, and the copies mean what they should. */
+function verifyCopies(result: string, file: string, copied: YamlConstruct[], source: LocationRef, target: LocationRef, locations: readonly LocationRef[], skip?: FootprintOptions['skip']): void {
+  const index = new YamlIndex(result, file, locations, skip);
+  const mine = yamlFootprint(index, target).constructs;
+  const theirs = yamlFootprint(index, source).constructs;
+  for (const c of copied) {
+    const t = mine.find((m) => m.key === c.key);
+    if (!t) throw new EditError(`the copy of ${c.what} did not come out as ${target.names.snake}'s`, file, c.line);
+    const block = result.slice(t.start, t.end);
+    const left = survivingVariants(block, source, target);
+    if (left.length > 0) throw new EditError(`the copy of ${c.what} still names ${source.names.snake} (${[...new Set(left)].join(', ')})`, file, t.line);
+    if (t.kind === 'comment') continue;
+    for (const alias of aliasNodes(t.item)) {
+      const at = alias.range?.[0] ?? 0;
+      const definition = lastAnchorBefore(index, alias.source, at);
+      if (definition === undefined) throw new EditError(`*${alias.source} in the copy of ${c.what} resolves to nothing`, file, lineNumber(result, at));
+      if (definition >= t.start && definition < t.end) continue;
+      const own = theirs.find((s) => definition >= s.start && definition < s.end);
+      if (own) throw new EditError(`*${alias.source} in ${target.names.snake}'s copy resolves to ${source.names.snake}'s own value (line ${lineNumber(result, definition)})`, file, lineNumber(result, at));
+    }
+  }
+}
+
+function aliasNodes(item: unknown): Array<import('yaml').Alias> {
+  const found: Array<import('yaml').Alias> = [];
+  const walk = (node: unknown): void => {
+    if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+    } else if (isAlias(node)) found.push(node);
+    else if (isCollection(node)) node.items.forEach(walk);
+  };
+  walk(item);
+  return found;
+}
+
+function lastAnchorBefore(index: YamlIndex, name: string, offset: number): number | undefined {
+  let found: number | undefined;
+  const walk = (node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+      return;
+    }
+    if (isAlias(node)) return;
+    const start = (node as Node).range?.[0] ?? 0;
+    if ((node as { anchor?: string }).anchor === name && start < offset) found = Math.max(found ?? -1, index.text.lastIndexOf(`&${name}`, start));
+    if (isCollection(node)) node.items.forEach(walk);
+  };
+  walk(index.doc.contents);
+  return found;
+}
+
+// ------------------------------------------------------------------ lines on disk
+
+/**
+ * The line of the file on disk that a line of `text` (the staged text, which earlier phases may
+ * have changed) is; the staged line when it is not on disk.
+ */
+export function lineOnDisk(text: string, onDisk: string | undefined, line: number): number {
+  if (onDisk === undefined || onDisk === text) return line;
+  const parts = diffArrays(splitLines(onDisk), splitLines(text));
+  let disk = 0;
+  let staged = 0;
+  for (const part of parts) {
+    const n = part.count ?? part.value.length;
+    if (part.added) {
+      if (line > staged && line <= staged + n) return disk + 1;
+      staged += n;
+    } else if (part.removed) disk += n;
+    else {
+      if (line > staged && line <= staged + n) return disk + (line - staged);
+      disk += n;
+      staged += n;
+    }
+  }
+  return line;
+}
+
+// ------------------------------------------------------------------ audit
+
+/** Each location's missing counterparts of the source's constructs, as findings. */
+export function auditFootprints(
+  index: YamlIndex,
+  options: { registry: string; phase: string; preferred?: LocationRef; locations: readonly LocationRef[] },
+): Finding[] {
+  const found = sourceIn(index, options.preferred);
+  if (!found) return [];
+  const findings: Finding[] = [];
+  for (const location of options.locations) {
+    if (same(location, found.source)) continue;
+    const mine = yamlFootprint(index, location).constructs;
+    for (const c of missingConstructs(found.footprint.constructs, mine, location)) {
+      findings.push({
+        registry: options.registry,
+        file: index.file,
+        line: c.line,
+        location: location.names.snake,
+        problem: `${location.names.snake} has no counterpart of ${found.source.names.snake}'s ${c.what}`,
+        fix: `dagster-location ${options.phase} ${location.names.snake} (or dagster-location doctor --fix)`,
+        fixable: true,
+      });
+    }
+  }
+  return findings;
+}
+
+// ------------------------------------------------------------------ remove
+
+/**
+ * The text without the given constructs: each with its own comment lines; a blank line before it
+ * goes too when one also follows it (or it was last), so siblings stay separated as they were;
+ * a flow-list item goes with its comma. The exact inverse of replicate.
+ */
+export function removeConstructs(text: string, file: string, constructs: readonly YamlConstruct[]): string {
+  const splices: Splice[] = [];
+  for (const c of [...constructs].sort((a, b) => b.start - a.start)) {
+    if (splices.some((s) => c.start >= s.start && c.end <= s.end)) continue;
+    splices.push(removal(text, c));
+  }
+  const result = spliceAll(text, splices);
+  parseYaml(result, file);
+  return result;
+}
+
+function removal(text: string, c: YamlConstruct): Splice {
+  if (c.kind === 'flow') return flowRemoval(text, c);
+  let start = c.start;
+  let end = c.end;
+  const isBlank = (from: number) => from < text.length && /^[ \t]*\r?$/.test(text.slice(from, lineEnd(text, from)));
+  const prev = start > 0 ? lineStart(text, start - 1) : -1;
+  const items = c.collection?.items ?? [];
+  const last = c.kind === 'comment' || c.index === items.length - 1;
+  if (c.kind !== 'comment' && c.index > 0 && prev >= 0 && isBlank(prev) && (isBlank(end) || last || end >= text.length)) start = prev;
+  if (end >= text.length && !text.endsWith('\n') && start > 0) {
+    // The last line of a file without a final newline: its line break before goes instead.
+    start -= text[start - 2] === '\r' ? 2 : 1;
+    end = text.length;
+  }
+  return { start, end, replacement: '' };
+}
+
+function flowRemoval(text: string, c: YamlConstruct): Splice {
+  const seq = c.collection!;
+  const items = seq.items as Node[];
+  const node = (isPair(c.item) ? c.item.key : c.item) as Node;
+  const [s, e] = [node.range![0], c.end];
+  const close = text.lastIndexOf(isSeq(seq) ? ']' : '}', seq.range![1] - 1);
+  const next = c.index + 1 < items.length ? rangeStart(items[c.index + 1]) : close;
+  const comma = text.slice(e, next).indexOf(',');
+  // On a line of its own with its comma (a multi-line list): the line goes.
+  const alone = comma !== -1 && /^[ \t]*$/.test(text.slice(lineStart(text, s), s)) && /^[ \t]*$/.test(text.slice(e + comma + 1, lineEnd(text, e)));
+  if (alone && c.index > 0) return { start: lineStart(text, s), end: nextLineStart(text, e), replacement: '' };
+  if (comma !== -1) {
+    if (c.index === 0) {
+      let to = e + comma + 1;
+      while (/[ \t]/.test(text[to] ?? '')) to++;
+      return { start: s, end: to, replacement: '' };
+    }
+    const prevComma = text.lastIndexOf(',', s);
+    return { start: prevComma + 1, end: e + comma + 1, replacement: '' };
+  }
+  if (c.index === 0) return { start: s, end: e, replacement: '' };
+  const prevComma = text.lastIndexOf(',', s);
+  return { start: prevComma, end: e, replacement: '' };
+}
+
+function rangeStart(item: unknown): number {
+  return ((isPair(item) ? item.key : item) as Node).range![0];
+}
+
+export { splice };
