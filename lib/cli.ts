@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createEnv } from 'yeoman-environment';
 import { findMonorepoRoot } from './monorepo.js';
 
-export const SUB_GENERATORS = ['app', 'package', 'clickhouse', 'docker', 'ci', 'env', 'doctor'] as const;
+export const SUB_GENERATORS = ['app', 'package', 'clickhouse', 'docker', 'ci', 'env', 'doctor', 'remove', 'rename'] as const;
 const NAMESPACE = 'dagster-location';
 
 /** Flags every generator accepts that belong to Yeoman's environment (conflicter, install). */

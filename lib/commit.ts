@@ -9,7 +9,7 @@
  *    stop before writing anything and say how to proceed.
  * 3. Write every approved file; if one write fails, put back every file already written.
  */
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { Transform } from 'node:stream';
 import { createConflicterTransform, createYoResolveTransform, forceYoFiles } from '@yeoman/conflicter';
@@ -104,17 +104,19 @@ export async function commitAllOrNothing(env: CommitEnvironment, options: Commit
 /** The whole change as one unified diff (3 lines of context), what `--dry-run` shows. */
 export function unifiedDiff(files: StagedFile[], root: string): string {
   const patches = files
-    .filter((f) => f.contents !== null)
+    .filter((f) => f.contents !== null || existsSync(f.path))
     .sort((a, b) => a.path.localeCompare(b.path))
     .map((f) => {
       const name = relative(root, f.path);
       const before = existsSync(f.path) ? readFileSync(f.path, 'utf8') : '';
-      const after = f.contents!.toString('utf8');
-      if (before === after) return '';
+      // A deleted file (no contents) shows as every line removed, to /dev/null.
+      const after = f.contents === null ? '' : f.contents.toString('utf8');
+      if (before === after && f.contents !== null) return '';
       const header = existsSync(f.path) ? name : '/dev/null';
       return createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3 })
         .replace(/^=+\r?\n/, '')
-        .replace(`--- a/${name}`, `--- ${header === '/dev/null' ? header : `a/${name}`}`);
+        .replace(`--- a/${name}`, `--- ${header === '/dev/null' ? header : `a/${name}`}`)
+        .replace(`+++ b/${name}`, `+++ ${f.contents === null ? '/dev/null' : `b/${name}`}`);
     });
   return patches.filter(Boolean).join('');
 }
@@ -136,8 +138,21 @@ function writeApproved(files: StagedFile[]): void {
     } else if (isFileStateDeleted(file) && !isFileNew(file)) {
       setCommittedFile(file);
       rmSync(path, { recursive: true });
+      removeEmptyFolders(dirname(path));
     }
     clearFileState(file);
+  }
+}
+
+/** A folder left empty by deletions goes too, and so do its parents that it leaves empty. */
+function removeEmptyFolders(dir: string): void {
+  for (let folder = dir; dirname(folder) !== folder; folder = dirname(folder)) {
+    try {
+      if (readdirSync(folder).length > 0) return;
+      rmdirSync(folder);
+    } catch {
+      return;
+    }
   }
 }
 

@@ -96,6 +96,29 @@ export const aliasesRegistry: Registry = {
     const dict = findAliasDict(text, names(input, [location.names.snake]));
     if (!dict) return text;
     const spans = dict.entries.flatMap((e, k) => (e.value === location.names.snake ? elementRemovalSpans(text, dict.list, k) : []));
-    return removeSpans(text, spans);
+    return unwrapAsAdded(removeSpans(text, spans), text, names(input, [location.names.snake]), lineLimit(input));
   },
 };
+
+/** The dict on one line: `{` + its entries joined by `, ` + `}`. */
+function oneLine(text: string, locations: string[]): string | undefined {
+  const dict = findAliasDict(text, locations);
+  if (!dict) return undefined;
+  return `${text.slice(0, dict.list.open + 1)}${dict.entries.map((e) => e.text).join(', ')}${text.slice(dict.list.close)}`;
+}
+
+/**
+ * The inverse of add's wrapping: when the dict is in the form add wraps to, the entry removed is
+ * what made the one-line dict pass the limit, and without it the dict fits on one line again,
+ * it goes back to one line. A dict wrapped by hand otherwise keeps its lines.
+ */
+function unwrapAsAdded(result: string, before: string, locations: string[], limit: number): string {
+  const collapsed = oneLine(result, locations);
+  const collapsedBefore = oneLine(before, locations);
+  if (collapsed === undefined || collapsedBefore === undefined || collapsed === result || wrapDict(collapsed, locations) !== result) return result;
+  const lineOf = (text: string) => {
+    const dict = findAliasDict(text, locations)!;
+    return text.slice(lineStart(text, dict.list.open), lineEnd(text, dict.list.close)).length;
+  };
+  return lineOf(collapsedBefore) > limit && lineOf(collapsed) <= limit ? collapsed : result;
+}

@@ -1045,6 +1045,13 @@ function removal(text: string, c: YamlConstruct): Splice {
   const prev = start > 0 ? lineStart(text, start - 1) : -1;
   const items = c.collection?.items ?? [];
   const last = c.kind === 'comment' || c.index === items.length - 1;
+  // The comment lines above the first entry of a list that name nothing of the location are the
+  // list's heading (the next entry becomes the first): they stay.
+  if (c.kind !== 'comment' && c.index === 0 && items.length > 1) {
+    let own = start;
+    while (own < end && /^[ \t]*#/.test(text.slice(own, lineEnd(text, own)))) own = nextLineStart(text, own);
+    if (own > start && !mentions(text.slice(start, own), c.location)) start = own;
+  }
   if (c.kind !== 'comment' && c.index > 0 && prev >= 0 && isBlank(prev) && (isBlank(end) || last || end >= text.length)) start = prev;
   if (end >= text.length && !text.endsWith('\n') && start > 0) {
     // The last line of a file without a final newline: its line break before goes instead.
