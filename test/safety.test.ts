@@ -59,6 +59,16 @@ export const BAD_INPUTS: BadInput[] = [
   },
   {
     args: ['network_analytics', 'analytics', '4002'],
+    message: /docker-bake\.hcl:\d+: target "dagster-network-analytics" exists already with dockerfile = "Dockerfile\.other"/,
+    prepare: (dir) => breakFile(dir, 'docker-bake.hcl', (t) => `${t}\ntarget "dagster-network-analytics" {\n  dockerfile = "Dockerfile.other"\n}\n`),
+  },
+  {
+    args: ['network_analytics', 'analytics', '4002'],
+    message: /pyproject\.toml:\d+: network-analytics in \[tool\.uv\.sources\] already exists with another value/,
+    prepare: (dir) => breakFile(dir, 'pyproject.toml', (t) => t.replace('underwriting-ml = { workspace = true }', 'underwriting-ml = { workspace = true }\nnetwork-analytics = { path = "../elsewhere" }')),
+  },
+  {
+    args: ['network_analytics', 'analytics', '4002'],
     message: /No uv-workspace monorepo found/,
     prepare: (dir) => breakFile(dir, 'pyproject.toml', (t) => t.replace('[tool.uv.workspace]', '[tool.uv.not-a-workspace]')),
   },

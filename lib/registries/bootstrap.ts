@@ -64,10 +64,23 @@ function addLines(original: string, file: string, input: AddInput) {
     warnings.push(`${file}: found no ClickHouse COPY lines to follow; add \`COPY src/${target.names.snake}/__init__.py ./src/${target.names.snake}/__init__.py\` and \`COPY ${target.names.packageDir}/clickhouse ./${target.names.packageDir}/clickhouse\` by hand`);
   } else {
     const todo = missing(first, source, target).replicate;
-    // Kept together, as the siblings' lines are: after the last line of any ClickHouse location.
-    const lines = todo.flatMap((unit) => renameMentions(original.slice(unit.start, unit.end), source, target).replace(/\r?\n$/, '').split(/\r?\n/));
-    const at = Math.max(...first.filter((u) => u.owner.hasClickhouse || u.owner.names.snake === source.names.snake).map((u) => u.end));
-    text = insertLines(text, at, lines);
+    // In the source's order, next to the target's own lines when it has some; otherwise kept
+    // together, as the siblings' are, after the last line of any ClickHouse location.
+    const sourceLines = footprintOf(first, source);
+    const targetLines = footprintOf(first, target);
+    const byKey = new Map(targetLines.map((u) => [u.key, u]));
+    const last = Math.max(...first.filter((u) => u.owner.hasClickhouse || u.owner.names.snake === source.names.snake).map((u) => u.end));
+    const splices: Array<{ at: number; lines: string[] }> = [];
+    for (const unit of todo) {
+      const k = sourceLines.indexOf(unit);
+      const next = sourceLines.slice(k + 1).map((u) => byKey.get(u.key)).find(Boolean);
+      const previous = sourceLines.slice(0, k).reverse().map((u) => byKey.get(u.key)).find(Boolean);
+      const at = next ? next.start : previous ? previous.end : last;
+      splices.push({ at, lines: renameMentions(original.slice(unit.start, unit.end), unit.owner, target).replace(/\r?\n$/, '').split(/\r?\n/) });
+    }
+    // From the end, so offsets stay valid; lines for one place keep their order.
+    const places = [...new Set(splices.map((x) => x.at))].sort((x, y) => y - x);
+    for (const at of places) text = insertLines(text, at, splices.filter((x) => x.at === at).flatMap((x) => x.lines));
     const still = missing(ownedUnits(text, locations), source, target).replicate;
     if (still.length > 0) throw new EditError(`could not add ${target.names.snake}'s counterpart of ${still[0].what}`, file, lineNumber(original, still[0].start));
     warnings.push(...unaccounted(original, file, source, footprintOf(first, source), locations));

@@ -193,7 +193,7 @@ function replicate(text: string, file: string, units: Array<Owned & PyUnit>, uni
   }
   if (unit.kind === 'key') {
     const name = renameMentions(unit.name, source, target);
-    const line = keyLine(text, units, unit, sibling as KeyUnit, source, target);
+    const line = keyLine(text, unit, sibling as KeyUnit, source, target);
     const at = insertionPoint(text, units, unit, sibling as Owned & KeyUnit, name);
     const result = insertLines(text, at, [line]);
     const expected = structuredClone(before);
@@ -233,7 +233,7 @@ function withTrailingComment(result: string, file: string, path: string[], index
  * The new `key = value` line: the canonical's, renamed, without its trailing comment unless the
  * sibling's line has one too; the key padded to the siblings' `=` column when they align it.
  */
-function keyLine(text: string, units: Array<Owned & PyUnit>, unit: KeyUnit, sibling: KeyUnit, source: LocationRef, target: LocationRef): string {
+function keyLine(text: string, unit: KeyUnit, sibling: KeyUnit, source: LocationRef, target: LocationRef): string {
   const keyText = text.slice(unit.kv.lineStart, unit.kv.valueEnd);
   const eq = keyText.indexOf('=', keyText.search(/[\s=]/));
   const rawKey = keyText.slice(0, eq).trimEnd();
@@ -242,16 +242,12 @@ function keyLine(text: string, units: Array<Owned & PyUnit>, unit: KeyUnit, sibl
   const ownTrailing = /^([ \t]*)(#.*)$/.exec(text.slice(unit.kv.valueEnd, unit.kv.lineEnd));
   if (trailing && ownTrailing && sibling !== unit) line += ownTrailing[1] + renameMentions(ownTrailing[2], source, target);
   // Aligned `=`: every key of the table puts it in one column, one of them with more than one space.
-  const siblings = units.filter((u): u is Owned & KeyUnit => u.kind === 'key' && u.context === unit.context);
   const table = outlineKeysOf(text, unit.kv.table);
-  const columns = table.map((k) => text.slice(k.lineStart, k.valueStart).search(/[ \t]*=/));
+  const columns = table.map((k) => text.slice(k.lineStart, k.valueStart).search(/=/));
   const gaps = table.map((k) => /([ \t]*)=/.exec(text.slice(k.lineStart, k.valueStart))?.[1] ?? '');
-  if (siblings.length > 0 && table.length >= 2 && columns.every((c) => c === columns[0]) && gaps.some((g) => g.length > 1)) {
+  if (table.length >= 2 && columns.every((c) => c === columns[0]) && gaps.some((g) => g.length > 1)) {
     const newKey = renameMentions(rawKey, source, target);
-    if (newKey.length < columns[0]) line = `${newKey.padEnd(columns[0])}${line.slice(newKey.length).replace(/^ /, ' ')}`;
-    const valueColumn = table[0].valueStart - table[0].lineStart;
-    const eqAt = line.indexOf('=', newKey.length);
-    line = line.slice(0, eqAt + 1) + ' '.repeat(Math.max(1, valueColumn - eqAt - 1)) + line.slice(eqAt + 1).trimStart();
+    if (newKey.length + 1 <= columns[0]) line = `${newKey} `.padEnd(columns[0]) + line.slice(line.indexOf('=', newKey.length));
   }
   return line;
 }

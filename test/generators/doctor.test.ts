@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditMonorepo } from '../../lib/audit.js';
+import { auditMonorepo, REGISTRIES } from '../../lib/audit.js';
 import { diskLister, readMonorepo } from '../../lib/monorepo.js';
 import { copyFixture, EXAMPLE, MESSY, runBin } from '../helpers.js';
 
@@ -38,7 +38,7 @@ describe('dagster-location doctor', () => {
       const result = runBin(dir, ['doctor']);
       assert.equal(result.status, 0, result.output);
       assert.match(result.stdout, /No problems found/);
-      assert.match(result.stdout, /^vanguard_wholesale\s+4000\s+(✓\s+){14}$/m);
+      assert.match(result.stdout, new RegExp(`^vanguard_wholesale\\s+4000\\s+(✓\\s+){${REGISTRIES.length}}$`, 'm'));
     });
   }
 
@@ -46,12 +46,12 @@ describe('dagster-location doctor', () => {
     {
       drift: 'a location left out of the bake default group',
       apply: (dir) => edit(dir, 'docker-bake.hcl', (t) => t.replace(/\s*"dagster-vanguard-wholesale",/, '')),
-      expect: /docker-bake\.hcl: vanguard_wholesale is missing from the default group targets/,
+      expect: /docker-bake\.hcl:11: vanguard_wholesale has no counterpart of underwriting_ml's "dagster-underwriting-ml" in group "default" targets/,
     },
     {
       drift: 'a Dockerfile without a member stub',
       apply: (dir) => edit(dir, 'Dockerfile.vanguard.wholesale', (t) => t.replace(/^COPY src\/underwriting_ml\/pyproject\.toml.*\n/m, '')),
-      expect: /Dockerfile\.vanguard\.wholesale: does not COPY src\/underwriting_ml\/pyproject\.toml/,
+      expect: /Dockerfile\.vanguard\.wholesale:21: does not COPY src\/underwriting_ml\/pyproject\.toml/,
     },
     {
       drift: 'two locations sharing a port',
@@ -98,9 +98,9 @@ describe('dagster-location doctor', () => {
     const parsed = JSON.parse(result.stdout) as ReturnType<typeof audit>;
     assert.deepEqual(
       parsed.problems.map((p) => [p.location, p.registry]),
-      [['vanguard_wholesale', 'bake_group']],
+      [['vanguard_wholesale', 'bake']],
     );
-    assert.equal(parsed.locations.find((l) => l.name === 'vanguard_wholesale')?.registered.bake_group, false);
+    assert.equal(parsed.locations.find((l) => l.name === 'vanguard_wholesale')?.registered.bake, false);
   });
 
   it('--fix registers a location added by hand, and the repo audits clean afterwards', () => {
@@ -112,5 +112,23 @@ describe('dagster-location doctor', () => {
     assert.equal(result.status, 0, result.output);
     assert.deepEqual(audit(dir).problems, []);
     assert.match(readFileSync(join(dir, 'workspace.yaml'), 'utf8'), /host: fraud_signals\n\s+port: 4002/);
+  });
+
+  it('sees a location nobody registered (a definitions.py outside the members), and --fix registers it everywhere', () => {
+    const dir = copyFixture(MESSY);
+    addByHand(dir);
+    // Not even a workspace member: only its folder says it is there.
+    edit(dir, 'pyproject.toml', (t) => t.replace(', "src/fraud_signals"]', ']'));
+    const before = runBin(dir, ['doctor']);
+    assert.equal(before.status, 1, before.output);
+    assert.match(before.output, /^fraud_signals\s+\?\s+/m);
+    assert.match(before.output, /src\/fraud_signals\/definitions\.py: fraud_signals has a definitions\.py but is not a workspace member/);
+    assert.match(before.output, /pyproject\.toml:\d+: fraud_signals has no counterpart of underwriting_ml's "src\/underwriting_ml" in \[tool\.uv\.workspace\]\.members/);
+    const fixed = runBin(dir, ['doctor', '--fix', '--force', '--skip-install']);
+    assert.equal(fixed.status, 0, fixed.output);
+    assert.match(readFileSync(join(dir, 'pyproject.toml'), 'utf8'), /"src\/fraud_signals",/);
+    assert.match(readFileSync(join(dir, 'docker-bake.hcl'), 'utf8'), /target "dagster-fraud-signals"/);
+    const after = runBin(dir, ['doctor']);
+    assert.equal(after.status, 0, after.output);
   });
 });
