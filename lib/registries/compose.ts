@@ -21,7 +21,8 @@ import {
   sourceIn,
   withLocation,
   yamlFootprint,
-  YamlIndex,
+  yamlIndex,
+  type YamlIndex,
   type YamlConstruct,
 } from './yaml-footprint.js';
 
@@ -89,7 +90,7 @@ function embed(text: string, embedded: Embedded, inner: string): string {
 
 /** Edit every embedded workspace (last first, so earlier offsets hold) and check each reads back as meant. */
 function editEmbedded(text: string, file: string, locations: readonly LocationRef[], edit: (inner: string, e: Embedded) => string): string {
-  const index = new YamlIndex(text, file, locations, skipEmbedded);
+  const index = yamlIndex(text, file, locations, skipEmbedded);
   let result = text;
   const changed: Array<{ path: YamlPath; inner: string }> = [];
   for (const e of embeddedWorkspaces(index).reverse()) {
@@ -133,7 +134,7 @@ export function addCompose(text: string, file: string, input: AddInput): AddResu
   const to = target(input);
   const locations = withLocation(knownLocations(input), to);
   const onDisk = input.onDisk?.(file);
-  const index = new YamlIndex(text, file, locations, skipEmbedded);
+  const index = yamlIndex(text, file, locations, skipEmbedded);
   const services = index.doc.get('services', true);
   if (!isMap(services)) throw new EditError('has no `services:` map', file);
   const warnings: string[] = [];
@@ -170,7 +171,7 @@ export function addCompose(text: string, file: string, input: AddInput): AddResu
 /** The compose footprint: the generic constructs, then those of each embedded workspace (on the file's lines). */
 function composeFootprint(text: string, file: string, location: LocationRef, input: RegistryInput): Construct[] {
   const locations = withLocation(knownLocations(input), location);
-  const index = new YamlIndex(text, file, locations, skipEmbedded);
+  const index = yamlIndex(text, file, locations, skipEmbedded);
   const constructs: Construct[] = [...yamlFootprint(index, location).constructs];
   for (const e of embeddedWorkspaces(index)) {
     const lineStarts: number[] = [];
@@ -192,7 +193,7 @@ function composeFootprint(text: string, file: string, location: LocationRef, inp
 
 export function removeCompose(text: string, file: string, location: LocationRef, input: RegistryInput): string {
   const locations = withLocation(knownLocations(input), location);
-  const index = new YamlIndex(text, file, locations, skipEmbedded);
+  const index = yamlIndex(text, file, locations, skipEmbedded);
   const constructs = yamlFootprint(index, location).constructs;
   const result = constructs.length > 0 ? removeConstructs(text, file, constructs) : text;
   return editEmbedded(result, file, locations, (inner) => removeWorkspaceText(inner, file, location, input));
@@ -200,7 +201,7 @@ export function removeCompose(text: string, file: string, location: LocationRef,
 
 export function auditCompose(text: string, file: string, input: RegistryInput): Finding[] {
   const locations = knownLocations(input);
-  const index = new YamlIndex(text, file, locations, skipEmbedded);
+  const index = yamlIndex(text, file, locations, skipEmbedded);
   const findings = auditFootprints(index, { registry: 'compose', phase: 'docker', preferred: input.model.canonical, locations });
   for (const e of embeddedWorkspaces(index)) {
     for (const finding of auditWorkspaceText(e.inner, file, input, { registry: 'compose', phase: 'docker' })) {

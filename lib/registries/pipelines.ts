@@ -13,12 +13,12 @@
  */
 import { EditError } from '../editors/text.js';
 import type { AddInput, AddResult, Finding, LocationRef, Registry, RegistryInput } from './registry.js';
-import { auditFootprints, knownLocations, removeConstructs, replicate, sourceIn, withLocation, yamlFootprint, YamlIndex, type YamlConstruct } from './yaml-footprint.js';
+import { auditFootprints, knownLocations, removeConstructs, replicate, sourceIn, withLocation, yamlFootprint, yamlIndex, type YamlConstruct } from './yaml-footprint.js';
 
 export function addPipelines(text: string, file: string, input: AddInput): AddResult {
   const to: LocationRef = { ...input.target, hasClickhouse: input.clickhouse };
   const locations = withLocation(knownLocations(input), to);
-  const index = new YamlIndex(text, file, locations);
+  const index = yamlIndex(text, file, locations);
   const found = sourceIn(index, input.source, to);
   if (!found) {
     const mine = yamlFootprint(index, to).constructs;
@@ -37,7 +37,7 @@ export function addPipelines(text: string, file: string, input: AddInput): AddRe
 }
 
 function footprint(text: string, file: string, location: LocationRef, input: RegistryInput): YamlConstruct[] {
-  return yamlFootprint(new YamlIndex(text, file, withLocation(knownLocations(input), location)), location).constructs;
+  return yamlFootprint(yamlIndex(text, file, withLocation(knownLocations(input), location)), location).constructs;
 }
 
 export const pipelinesRegistry: Registry = {
@@ -52,7 +52,7 @@ export const pipelinesRegistry: Registry = {
   audit(text, file, input): Finding[] {
     if (text === undefined) return [];
     const locations = knownLocations(input);
-    return auditFootprints(new YamlIndex(text, file, locations), { registry: 'pipelines', phase: 'ci', preferred: input.model.canonical, locations });
+    return auditFootprints(yamlIndex(text, file, locations), { registry: 'pipelines', phase: 'ci', preferred: input.model.canonical, locations });
   },
   remove(text, file, location, input) {
     const constructs = footprint(text, file, location, input);

@@ -21,7 +21,8 @@ import {
   replicate,
   withLocation,
   yamlFootprint,
-  YamlIndex,
+  yamlIndex,
+  type YamlIndex,
   type CopyShape,
   type YamlConstruct,
 } from './yaml-footprint.js';
@@ -117,7 +118,7 @@ function lookParticular(index: YamlIndex, construct: YamlConstruct, file: string
 export function addStack(text: string, file: string, input: AddInput): AddResult {
   const to: LocationRef = { ...input.target, hasClickhouse: input.clickhouse };
   const locations = withLocation(knownLocations(input), to);
-  const index = new YamlIndex(text, file, locations);
+  const index = yamlIndex(text, file, locations);
   const services = index.doc.get('services', true);
   if (!isMap(services)) throw new EditError('has no `services:` map', file);
   const canonical = yamlFootprint(index, input.source);
@@ -216,7 +217,7 @@ function blockLayout(text: string, services: YAMLMap, after: Pair): { key: strin
 }
 
 function footprint(text: string, file: string, location: LocationRef, input: RegistryInput): YamlConstruct[] {
-  return yamlFootprint(new YamlIndex(text, file, withLocation(knownLocations(input), location)), location).constructs;
+  return yamlFootprint(yamlIndex(text, file, withLocation(knownLocations(input), location)), location).constructs;
 }
 
 export const stackRegistry: Registry = {
@@ -231,7 +232,7 @@ export const stackRegistry: Registry = {
   audit(text, file, input): Finding[] {
     if (text === undefined) return [];
     const locations = knownLocations(input);
-    return auditFootprints(new YamlIndex(text, file, locations), { registry: 'stack', phase: 'docker', preferred: input.model.canonical, locations });
+    return auditFootprints(yamlIndex(text, file, locations), { registry: 'stack', phase: 'docker', preferred: input.model.canonical, locations });
   },
   remove(text, file, location, input) {
     const constructs = footprint(text, file, location, input);

@@ -16,7 +16,8 @@ import {
   lineOnDisk,
   withLocation,
   yamlFootprint,
-  YamlIndex,
+  yamlIndex,
+  type YamlIndex,
   type YamlConstruct,
   type YamlFootprint,
 } from './yaml-footprint.js';
@@ -71,7 +72,7 @@ export function addWorkspaceText(text: string, input: AddInput, options: Workspa
   const offset = options.lineOffset ?? 0;
   const to = target(input);
   const locations = withLocation(knownLocations(input), to);
-  const index = new YamlIndex(text, file, locations);
+  const index = yamlIndex(text, file, locations);
   if (!isSeq(index.doc.get('load_from', true))) throw new EditError('no `load_from:` list of code servers', file);
   refuseConflicts(index, to, (line) => lineOnDisk(text, options.onDisk, line) + offset);
   const found = sourceIn(index, input.source, to);
@@ -89,7 +90,7 @@ export function addWorkspaceText(text: string, input: AddInput, options: Workspa
   });
   const shift = (message: string) => (offset === 0 ? message : message.replace(/^([^:]+):(\d+):/, (_m, f: string, n: string) => `${f}:${Number(n) + offset}:`));
   if (result.added.length === 0) return { text, warnings: result.warnings.map(shift), leftOut: result.leftOut.map((l) => ({ ...l, line: l.line && l.line + offset })) };
-  const added = servers(new YamlIndex(result.text, file, locations)).find((s) => s.name === to.names.snake);
+  const added = servers(yamlIndex(result.text, file, locations)).find((s) => s.name === to.names.snake);
   if (!added || (to.port !== undefined && added.port !== to.port)) {
     throw new EditError(`the copy of ${found.source.names.snake}'s grpc_server entry did not come out as ${to.names.snake} on port ${to.port}`, file);
   }
@@ -112,7 +113,7 @@ function withNextFreePort(text: string, used: number[], basePort: number, change
 }
 
 function footprintOf(text: string, file: string, location: LocationRef, input: RegistryInput): YamlFootprint {
-  return yamlFootprint(new YamlIndex(text, file, withLocation(knownLocations(input), location)), location);
+  return yamlFootprint(yamlIndex(text, file, withLocation(knownLocations(input), location)), location);
 }
 
 /** The location's entries taken out of a workspace text; the hint goes back to the first free port. */
@@ -125,7 +126,7 @@ export function removeWorkspaceText(text: string, file: string, location: Locati
 }
 
 export function auditWorkspaceText(text: string, file: string, input: RegistryInput, owner = { registry: 'workspace', phase: 'ci' }): Finding[] {
-  const index = new YamlIndex(text, file, knownLocations(input));
+  const index = yamlIndex(text, file, knownLocations(input));
   return auditFootprints(index, { ...owner, preferred: input.model.canonical, locations: knownLocations(input) });
 }
 

@@ -113,6 +113,14 @@ export class YamlIndex {
   private readonly sets = new Map<unknown, Set<number>>();
   /** Ranges of block scalars: `#` lines inside them are text, not comments. */
   readonly blockScalars: Array<[number, number]> = [];
+  private readonly patterns: RegExp[];
+  /** Every variant text of every location, to find the few locations a text may mention. */
+  private readonly prefilter: RegExp;
+  private readonly byVariant = new Map<string, number[]>();
+  private readonly byText: Map<string, Set<number>>;
+  private runs?: CommentLine[][];
+  private lineStarts?: number[];
+  readonly footprints = new Map<number, YamlFootprint>();
 
   constructor(
     readonly text: string,
@@ -121,6 +129,18 @@ export class YamlIndex {
     readonly skip?: (node: Node, path: YamlPath) => boolean,
   ) {
     this.doc = parseYaml(text, file);
+    this.byText = textSets(locations);
+    this.patterns = locations.map((l) => mentionPattern(l));
+    locations.forEach((l, i) => {
+      const { names } = l;
+      for (const v of [names.snake, names.kebab, names.dotted, names.snake.toUpperCase(), names.kebab.toUpperCase(), names.short, names.upper, ...(l.port !== undefined ? [String(l.port)] : [])]) {
+        const list = this.byVariant.get(v) ?? [];
+        if (!list.includes(i)) list.push(i);
+        this.byVariant.set(v, list);
+      }
+    });
+    const variants = [...this.byVariant.keys()].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    this.prefilter = new RegExp(variants.join('|') || '(?!)', 'g');
     this.setOf(this.doc.contents, []);
   }
 
@@ -133,12 +153,62 @@ export class YamlIndex {
     return this.locations.findIndex((l) => same(l, location));
   }
 
-  private textSet(text: string): Set<number> {
+  /** The indices of the locations a text mentions (the mention rule), remembered by text. */
+  textSet(text: string): Set<number> {
+    const known = this.byText.get(text);
+    if (known) return known;
+    const candidates = new Set<number>();
+    for (const m of text.matchAll(this.prefilter)) for (const i of this.byVariant.get(m[0]) ?? []) candidates.add(i);
     const set = new Set<number>();
-    this.locations.forEach((location, i) => {
-      if (mentions(text, location)) set.add(i);
-    });
+    for (const i of candidates) {
+      const pattern = this.patterns[i];
+      pattern.lastIndex = 0;
+      if (pattern.test(text)) set.add(i);
+    }
+    this.byText.set(text, set);
     return set;
+  }
+
+  /** The 1-based line of an offset (a binary search over the line starts, found once). */
+  lineOf(offset: number): number {
+    if (!this.lineStarts) {
+      this.lineStarts = [0];
+      for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    }
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  private readonly normalizedByText = new Map<string, string>();
+
+  /** A text with the location at `i`'s variants replaced by placeholders (remembered). */
+  normalized(text: string, i: number): string {
+    if (!this.says(text, i)) return text;
+    const key = `${i}\u0000${text}`;
+    let found = this.normalizedByText.get(key);
+    if (found === undefined) {
+      found = normalize(text, this.locations[i]);
+      this.normalizedByText.set(key, found);
+    }
+    return found;
+  }
+
+  /** Whether a text mentions the location at `i`. */
+  says(text: string, i: number): boolean {
+    return this.textSet(text).has(i);
+  }
+
+  /** The comment-only lines not inside block scalars, in runs of adjacent lines (computed once). */
+  commentRuns(): CommentLine[][] {
+    this.runs ??= commentRuns(this);
+    return this.runs;
   }
 
   private setOf(node: unknown, path: YamlPath): Set<number> {
@@ -168,6 +238,41 @@ export class YamlIndex {
     this.sets.set(node, set);
     return set;
   }
+}
+
+/**
+ * What each text mentions, by set of locations, shared by every index over those locations: the
+ * index of an edit's result finds the unchanged scalars' answers here. A few sets are kept.
+ */
+const textSetsByLocations = new Map<string, Map<string, Set<number>>>();
+
+function textSets(locations: readonly LocationRef[]): Map<string, Set<number>> {
+  const key = locations.map((l) => `${l.names.snake}/${l.names.short}/${l.port ?? ''}`).join(' ');
+  let sets = textSetsByLocations.get(key);
+  if (!sets) {
+    sets = new Map();
+    textSetsByLocations.set(key, sets);
+    if (textSetsByLocations.size > 4) textSetsByLocations.delete(textSetsByLocations.keys().next().value!);
+  }
+  return sets;
+}
+
+const indexes = new WeakMap<Document.Parsed, YamlIndex[]>();
+
+/**
+ * The index of a text for a set of locations, made once per parsed document (documents are
+ * shared by text, see parseYaml): add, its verification and the generator's own checks ask the
+ * same questions of the same text.
+ */
+export function yamlIndex(text: string, file: string, locations: readonly LocationRef[], skip?: (node: Node, path: YamlPath) => boolean): YamlIndex {
+  const doc = parseYaml(text, file);
+  const list = indexes.get(doc) ?? [];
+  const sameLocations = (other: readonly LocationRef[]) => other.length === locations.length && other.every((l, i) => same(l, locations[i]) && l.port === locations[i].port && l.hasClickhouse === locations[i].hasClickhouse);
+  const found = list.find((i) => i.skip === skip && i.file === file && sameLocations(i.locations));
+  if (found) return found;
+  const index = new YamlIndex(text, file, locations, skip);
+  indexes.set(doc, [...list.slice(-3), index]);
+  return index;
 }
 
 function union(a: Set<number>, b: Set<number>): Set<number> {
@@ -200,10 +305,12 @@ export function headText(node: unknown): string {
 /** Every construct of `location` in the indexed document, and its mentions that are in none. */
 export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFootprint {
   const me = index.indexOf(location);
+  if (me === -1) throw new Error(`${location.names.snake} is not among the indexed locations`);
+  const known = index.footprints.get(me);
+  if (known) return known;
   const constructs: YamlConstruct[] = [];
   const loose: LooseMention[] = [];
-  if (me === -1) throw new Error(`${location.names.snake} is not among the indexed locations`);
-  const { text } = index;
+  const says = (text: string) => index.says(text, me);
   const others = (set: Set<number>) => [...set].filter((i) => i !== me).map((i) => index.locations[i].names.snake);
   const looseAt = (node: Node | undefined, what: string, set: Set<number>) => {
     const offset = node?.range?.[0] ?? 0;
@@ -211,7 +318,7 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
     loose.push({
       location,
       offset,
-      line: lineNumber(text, offset),
+      line: index.lineOf(offset),
       what,
       why: names.length > 0 ? `that entry also names ${names.join(', ')}` : 'it is not in an entry of its own',
     });
@@ -221,18 +328,18 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
     if (!node || typeof node !== 'object') return;
     if (index.skip && index.skip(node as Node, path)) return;
     const own = (node as { anchor?: string }).anchor;
-    if (own && mentions(own, location)) looseAt(node as Node, `the anchor &${own}`, index.mentioned(node));
+    if (own && says(own)) looseAt(node as Node, `the anchor &${own}`, index.mentioned(node));
     if (isMap(node)) {
       (node.items as Pair[]).forEach((pair, i) => {
         const set = index.mentioned(pair);
         if (!set.has(me)) return;
         const key = keyText(pair);
-        const part = normalize(key, location);
-        if (mentions(key, location) && set.size === 1) {
-          constructs.push(makeConstruct(text, location, 'pair', node, pair, i, path, [...keyParts, part], node.flow ? undefined : [...path, key].join('.')));
+        const part = index.normalized(key, me);
+        if (says(key) && set.size === 1) {
+          constructs.push(makeConstruct(index, location, 'pair', node, pair, i, path, [...keyParts, part], node.flow ? undefined : [...path, key].join('.')));
           return;
         }
-        if (isScalar(pair.key) && mentions(key, location)) looseAt(pair.key, `the key ${key}`, set);
+        if (isScalar(pair.key) && says(key)) looseAt(pair.key, `the key ${key}`, set);
         visit(pair.value, [...path, key], [...keyParts, part]);
       });
     } else if (isSeq(node)) {
@@ -240,9 +347,9 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
         const set = index.mentioned(item);
         if (!set.has(me)) return;
         const head = headText(item);
-        const part = `[${normalize(head, location)}]`;
-        if (mentions(head, location) && set.size === 1) {
-          constructs.push(makeConstruct(text, location, node.flow ? 'flow' : 'item', node, item, i, path, [...keyParts, part]));
+        const part = `[${index.normalized(head, me)}]`;
+        if (says(head) && set.size === 1) {
+          constructs.push(makeConstruct(index, location, node.flow ? 'flow' : 'item', node, item, i, path, [...keyParts, part]));
           return;
         }
         if (isScalar(item) || isAlias(item)) looseAt(item as Node, `the list item ${head}`, set);
@@ -250,13 +357,15 @@ export function yamlFootprint(index: YamlIndex, location: LocationRef): YamlFoot
       });
     } else if (isScalar(node) || isAlias(node)) {
       const value = isAlias(node) ? `*${node.source}` : String(node.value);
-      if (mentions(isAlias(node) ? node.source : value, location)) looseAt(node, `${path.join('.') || 'the document'}: ${oneLine(value)}`, index.mentioned(node));
+      if (says(isAlias(node) ? node.source : value)) looseAt(node, `${path.join('.') || 'the document'}: ${oneLine(value)}`, index.mentioned(node));
     }
   };
   visit(index.doc.contents, [], []);
   commentConstructs(index, location, constructs, loose);
   constructs.sort((a, b) => a.start - b.start);
-  return { constructs, loose };
+  const footprint = { constructs, loose };
+  index.footprints.set(me, footprint);
+  return footprint;
 }
 
 /** A map key as written (`<<` for a merge key, which the parser reads as a symbol). */
@@ -270,16 +379,17 @@ function oneLine(value: string): string {
 }
 
 function makeConstruct(
-  text: string,
+  index: YamlIndex,
   location: LocationRef,
   kind: YamlConstruct['kind'],
   collection: YAMLMap | YAMLSeq,
   item: unknown,
-  index: number,
+  position: number,
   path: YamlPath,
   keyParts: string[],
   what?: string,
 ): YamlConstruct {
+  const { text } = index;
   let start: number;
   let end: number;
   if (kind === 'flow' || collection.flow) {
@@ -297,13 +407,13 @@ function makeConstruct(
     what: what ?? `${path.join('.') || 'the list'} entry ${oneLine(head)}`,
     start,
     end,
-    line: lineNumber(text, start),
+    line: index.lineOf(start),
     location,
     kind: collection.flow ? 'flow' : kind,
     path,
     collection,
     item,
-    index,
+    index: position,
   };
 }
 
@@ -334,12 +444,16 @@ interface CommentLine {
 /** The comment-only lines of a text that are not inside block scalars, grouped in runs of adjacent lines. */
 function commentRuns(index: YamlIndex): CommentLine[][] {
   const { text } = index;
+  const blocks = [...index.blockScalars].sort((a, b) => a[0] - b[0]);
+  let b = 0;
   const runs: CommentLine[][] = [];
   let run: CommentLine[] = [];
   let line = 1;
   for (let at = 0; at < text.length; at = nextLineStart(text, at), line++) {
+    while (b < blocks.length && blocks[b][1] <= at) b++;
+    // Block scalars do not overlap: the first one that ends after this line is the only candidate.
+    const inBlock = b < blocks.length && blocks[b][0] < at && at < blocks[b][1];
     const content = text.slice(at, lineEnd(text, at));
-    const inBlock = index.blockScalars.some(([s, e]) => at > s && at < e);
     if (!inBlock && /^[ \t]*#/.test(content)) {
       run.push({ start: at, end: nextLineStart(text, at), line, body: content });
       continue;
@@ -351,18 +465,24 @@ function commentRuns(index: YamlIndex): CommentLine[][] {
   return runs;
 }
 
-const shape = (line: string, location: LocationRef) => normalize(line, location).replace(/[ \t]+/g, ' ').trim();
+const shape = (normalized: string) => normalized.replace(/[ \t]+/g, ' ').trim();
 
 /** Comment lines outside constructs: one line per location in a run (a construct), or a loose mention. */
 function commentConstructs(index: YamlIndex, location: LocationRef, constructs: YamlConstruct[], loose: LooseMention[]): void {
   const inConstruct = (offset: number) => constructs.some((c) => offset >= c.start && offset < c.end);
   const me = index.indexOf(location);
-  for (const run of commentRuns(index)) {
+  for (const run of index.commentRuns()) {
     for (const comment of run) {
-      if (!mentions(comment.body, location) || inConstruct(comment.start)) continue;
-      const others = index.locations.filter((l, i) => i !== me && mentions(comment.body, l));
-      const key = shape(comment.body, location);
-      const sibling = others.length === 0 && run.some((c) => c !== comment && index.locations.some((l, i) => i !== me && mentions(c.body, l) && !mentions(c.body, location) && shape(c.body, l) === key));
+      if (!index.says(comment.body, me) || inConstruct(comment.start)) continue;
+      const others = [...index.textSet(comment.body)].filter((i) => i !== me).map((i) => index.locations[i]);
+      const key = shape(index.normalized(comment.body, me));
+      const sibling =
+        others.length === 0 &&
+        run.some((c) => {
+          if (c === comment) return false;
+          const set = index.textSet(c.body);
+          return set.size === 1 && !set.has(me) && shape(index.normalized(c.body, [...set][0])) === key;
+        });
       if (sibling) {
         constructs.push({
           key: `# ${key}`,
@@ -549,7 +669,7 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
   const { file, source } = options;
   const target = options.target;
   const locations = withLocation(withLocation(options.locations, source), target);
-  let index = new YamlIndex(text, file, locations, options.skip);
+  const index = yamlIndex(text, file, locations, options.skip);
   const sourceFp = yamlFootprint(index, source);
   const targetFp = yamlFootprint(index, target);
   const diskLine = (line: number) => lineOnDisk(text, options.onDisk, line);
@@ -575,24 +695,14 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
   );
   if (missing.length === 0) return { text, warnings, leftOut, added: [] };
 
-  // Comment lines first: they change no meaning, so they need no YAML verification, and the
-  // entries are then located on the text that has them.
   let result = text;
-  const comments = missing.filter((c) => c.kind === 'comment');
-  if (comments.length > 0) {
-    result = addCommentLines(text, comments, index, options, locations);
-    index = new YamlIndex(result, file, locations, options.skip);
-  }
   const entries = missing.filter((c) => c.kind !== 'comment');
   if (entries.length > 0) {
-    const fresh = comments.length > 0 ? yamlFootprint(index, source).constructs : sourceFp.constructs;
-    const byKey = new Map(fresh.map((c) => [c.key, c]));
-    const edits = new YamlEdits(result, file);
-    const all = locations.filter((l) => !same(l, target)).map((l) => (same(l, source) ? fresh : yamlFootprint(index, l).constructs));
-    const runAfter = runPlacements(fresh, all.flat());
+    const edits = new YamlEdits(text, file);
+    const all = locations.filter((l) => !same(l, target)).map((l) => (same(l, source) ? sourceFp.constructs : yamlFootprint(index, l).constructs));
+    const runAfter = runPlacements(sourceFp.constructs, all.flat());
     const copiedOut: LeftOut[] = [];
-    for (const construct of entries) {
-      const c = byKey.get(construct.key)!;
+    for (const c of entries) {
       const shaped = options.shape?.(c, index);
       if (shaped) leftOut.push(...shaped.leftOut.map((l) => ({ ...l, line: l.line && lineOnDisk(text, options.onDisk, l.line) })));
       const planned = planCopy(edits, index, c, all.flat(), { ...options, target, locations }, shaped?.changes ?? [], runAfter.get(c), copiedOut);
@@ -600,8 +710,12 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
       if (planned) warnings.push(`${file}:${lineOnDisk(text, options.onDisk, c.line)}: ${c.what} is ${planned}; add ${target.names.snake}'s counterpart by hand.`);
     }
     result = edits.apply();
+    verifyCopies(result, file, entries, source, target, locations, options.skip);
   }
-  verifyCopies(result, file, missing, source, target, locations, options.skip);
+  // Comment lines last: they change no meaning, so they need no YAML verification; each goes
+  // right after the line of its last sibling, wherever the entries moved that line.
+  const comments = missing.filter((c) => c.kind === 'comment');
+  if (comments.length > 0) result = addCommentLines(text, result, comments, index, options, locations);
   return { text: result, warnings, leftOut, added: missing };
 }
 
@@ -888,13 +1002,16 @@ function blankBetween(text: string, collection: YAMLMap | YAMLSeq, afterItem: un
  * Comment lines for the target, each after the last line of its run that documents a location in
  * the same form; `=` (or `:`) stays in the column its siblings use.
  */
-function addCommentLines(text: string, comments: YamlConstruct[], index: YamlIndex, options: ReplicateOptions, locations: readonly LocationRef[]): string {
+function addCommentLines(text: string, result: string, comments: YamlConstruct[], index: YamlIndex, options: ReplicateOptions, locations: readonly LocationRef[]): string {
   const { source, target } = options;
   const splices: Splice[] = [];
-  const runs = commentRuns(index);
+  const runs = index.commentRuns();
+  const lineMap = resultLines(text, result);
+  const starts = [0];
+  for (let i = result.indexOf('\n'); i !== -1; i = result.indexOf('\n', i + 1)) starts.push(i + 1);
   for (const c of comments) {
     const run = runs.find((r) => r.some((line) => line.start === c.start))!;
-    const siblings = run.filter((line) => locations.some((l) => !same(l, target) && mentions(line.body, l) && shape(line.body, l) === c.key.slice(2)));
+    const siblings = run.filter((line) => locations.some((l) => !same(l, target) && mentions(line.body, l) && shape(normalize(line.body, l)) === c.key.slice(2)));
     const last = siblings.at(-1)!;
     const model = text.slice(c.start, lineEnd(text, c.start));
     let line = renameMentions(model, source, target);
@@ -904,16 +1021,39 @@ function addCommentLines(text: string, comments: YamlConstruct[], index: YamlInd
       const at = line.search(new RegExp(`[ \\t]*\\${sep[1]}[ \\t]`));
       if (at !== -1) line = `${line.slice(0, at).padEnd(column - 1)} ${line.slice(line.indexOf(sep[1], at))}`;
     }
-    const eol = detectEol(text);
-    const insertAt = last.end;
-    splices.push(insertAt >= text.length && !text.endsWith('\n') ? { start: text.length, end: text.length, replacement: eol + line } : { start: insertAt, end: insertAt, replacement: line + eol });
+    const eol = detectEol(result);
+    // The result's line after the one the last sibling is on.
+    const next = lineMap[last.line - 1] + 1;
+    const insertAt = next < starts.length ? starts[next] : result.length;
+    splices.push(insertAt >= result.length && !result.endsWith('\n') ? { start: result.length, end: result.length, replacement: eol + line } : { start: insertAt, end: insertAt, replacement: line + eol });
   }
-  return spliceAll(text, splices);
+  return spliceAll(result, splices);
+}
+
+/** For each line of `text` (0-based), its line in `result`, a text made from it by inserting and changing lines. */
+function resultLines(text: string, result: string): number[] {
+  const map: number[] = [];
+  if (text === result) return splitLines(text).map((_l, i) => i);
+  let a = 0;
+  let b = 0;
+  for (const part of diffArrays(text.split('\n'), result.split('\n'))) {
+    const n = part.count ?? part.value.length;
+    if (part.added) b += n;
+    else if (part.removed) {
+      for (let i = 0; i < n; i++) map[a + i] = b;
+      a += n;
+    } else {
+      for (let i = 0; i < n; i++) map[a + i] = b + i;
+      a += n;
+      b += n;
+    }
+  }
+  return map;
 }
 
 /** After the edits: the target has every copied construct, and the copies mean what they should. */
 function verifyCopies(result: string, file: string, copied: YamlConstruct[], source: LocationRef, target: LocationRef, locations: readonly LocationRef[], skip?: FootprintOptions['skip']): void {
-  const index = new YamlIndex(result, file, locations, skip);
+  const index = yamlIndex(result, file, locations, skip);
   const mine = yamlFootprint(index, target).constructs;
   const theirs = yamlFootprint(index, source).constructs;
   for (const c of copied) {

@@ -67,7 +67,7 @@ export function assertAuditAgreesWithAdd(registry: Registry, dir: string, file: 
     const input = { model, read };
     const constructs = registry.footprint(text, file, location, input);
     assert.ok(constructs.length > 0, `${location.names.snake} has a footprint in ${file}`);
-    const variants = [text, ...constructs.map((c) => text.slice(0, c.start) + text.slice(c.end))];
+    const variants: string[] = [text, ...constructs.map((c) => text.slice(0, c.start) + text.slice(c.end))];
     for (const variant of variants) {
       if (parseDocument(variant).errors.length > 0) continue;
       const findings = registry.audit(variant, file, { model, read: (p) => (p === file ? variant : read(p)) }).filter((f) => f.location === location.names.snake);
