@@ -12,8 +12,6 @@ import { runUv } from '../../lib/uv.js';
 
 type RenameOptions = LocationOptions & { newPackageName?: string; newShortName?: string; newPort?: string };
 
-const USAGE = 'dagster-location rename <package_name> <new_package_name> [new_short_name] [new_port] [options]';
-
 export default class RenameGenerator extends LocationGenerator {
   private plan!: Plan;
   private report: Report = newReport();
@@ -24,15 +22,9 @@ export default class RenameGenerator extends LocationGenerator {
     this.argument('newPackageName', { type: String, required: false, description: 'Its new package name, snake_case' });
     this.argument('newShortName', { type: String, required: false, description: 'Its new short name (default: its own short name if it chose one, else the longest word of the new name)' });
     this.argument('newPort', { type: String, required: false, description: 'Its new gRPC port (default: the port it has)' });
-    this.description = 'Renames a code location everywhere it is registered, moves its files and renames the imports inside its package.';
-  }
-
-  override usage(): string {
-    return `${USAGE}\n  ${USAGE.replace('dagster-location rename', 'yo dagster-location:rename')}\n\n${this.description}`;
-  }
-
-  protected override usageLine(): string {
-    return USAGE;
+    this.description =
+      'Arguments: <package_name> <new_package_name> [new_short_name] [new_port].\n' +
+      'Renames a code location everywhere it is registered, moves its files and renames the imports inside its package.';
   }
 
   private get flags(): RenameOptions {
