@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { diffLines } from 'diff';
+import { planRemove } from '../../lib/lifecycle.js';
+import { diskLister, readMonorepo } from '../../lib/monorepo.js';
+import { registryById } from '../../lib/registries/index.js';
 import { copyFixture, exists, PROJECT, read, REALWORLD, runBin, runGenerator, snapshot } from '../helpers.js';
 import { assertRefused, assertSameTree, FIXTURES, type Refusal } from './lifecycle-helpers.js';
 
@@ -129,6 +132,31 @@ describe('remove', () => {
     await runGenerator('remove', viaYo, ['vanguard_wholesale']);
     assert.equal(runBin(viaBin, ['remove', 'vanguard_wholesale', '--force', '--skip-install']).status, 0);
     assertSameTree(snapshot(viaBin), snapshot(viaYo), 'yo and the bin');
+  });
+
+  describe('a registry whose remove is not the inverse of its add', () => {
+    /** planRemove of vanguard_wholesale on the example, one registry's remove leaving its file as it is. */
+    function planWithout(id: string) {
+      const dir = copyFixture();
+      const reader = (path: string) => (exists(dir, path) ? read(dir, path) : undefined);
+      const registry = registryById(id)!;
+      const original = registry.remove;
+      registry.remove = (text) => text;
+      try {
+        return planRemove({ model: readMonorepo(dir, reader, diskLister(dir)), root: dir, name: 'vanguard_wholesale', force: false });
+      } finally {
+        registry.remove = original;
+      }
+    }
+
+    it('a result the doctor finds fault with is refused before anything is staged', () => {
+      assert.throws(() => planWithout('pyproject'), /The result would not pass the doctor:[\s\S]*does not COPY src\/vanguard_wholesale\/pyproject\.toml[\s\S]*Nothing was written/);
+    });
+
+    it('a mention left where no audit looks is reported with file:line', () => {
+      const plan = planWithout('workspace');
+      assert.ok(plan.warnings.some((w) => /^workspace\.yaml:\d+: .* still mentions vanguard_wholesale; check it by hand$/.test(w)), plan.warnings.join('\n'));
+    });
   });
 
   describe('refusals (docs/bad-inputs.md)', () => {
