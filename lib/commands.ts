@@ -11,15 +11,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const GENERATOR_NAMES = ['app', 'package', 'clickhouse', 'docker', 'ci', 'env', 'doctor'] as const;
+export const GENERATOR_NAMES = ['app', 'package', 'clickhouse', 'docker', 'ci', 'env', 'doctor', 'remove', 'rename'] as const;
 export type GeneratorName = (typeof GENERATOR_NAMES)[number];
 
 /** Which arguments a generator takes on the command line. */
-export type ArgumentShape = 'new-location' | 'existing-location' | 'none';
+export type ArgumentShape = 'new-location' | 'existing-location' | 'rename' | 'none';
 
 export interface ArgumentSpec {
   /** The option name the value reaches the generator under (Yeoman's argument name). */
-  name: 'packageName' | 'shortName' | 'port';
+  name: 'packageName' | 'shortName' | 'port' | 'newPackageName' | 'newShortName' | 'newPort';
   /** How usage lines show it. */
   label: string;
   help: string;
@@ -62,10 +62,16 @@ export const ARGUMENTS: Record<ArgumentShape, ArgumentSpec[]> = {
   'existing-location': [
     { name: 'packageName', label: '<location>', help: 'An existing location: its package name or short name (e.g. vanguard_wholesale)', required: true },
   ],
+  rename: [
+    { name: 'packageName', label: '<package_name>', help: 'The location to rename: its package name or short name', required: true },
+    { name: 'newPackageName', label: '<new_package_name>', help: 'Its new package name, snake_case', required: true },
+    { name: 'newShortName', label: '[new_short_name]', help: 'Its new short name (default: its own if it chose one, else the longest word of the new name)', required: false },
+    { name: 'newPort', label: '[new_port]', help: 'Its new gRPC port (default: the port it has)', required: false },
+  ],
   none: [],
 };
 
-const WRITERS = ['app', 'package', 'clickhouse', 'docker', 'ci', 'env', 'doctor'] as const;
+const WRITERS = ['app', 'package', 'clickhouse', 'docker', 'ci', 'env', 'doctor', 'remove', 'rename'] as const;
 const NEW_LOCATION_GENERATORS = ['app', 'package', 'docker', 'ci', 'env'] as const;
 
 export const COMMANDS: Record<GeneratorName, CommandSpec> = {
@@ -133,6 +139,22 @@ export const COMMANDS: Record<GeneratorName, CommandSpec> = {
       ['dagster-location doctor --fix', 'add what is missing (reviewed), then audit again'],
     ],
   },
+  remove: {
+    name: 'remove',
+    shape: 'existing-location',
+    summary: 'Take a location out of every file that registers it; delete its package, Dockerfile, env template',
+    description:
+      'Removes a code location from every registry (root pyproject lists, every Dockerfile stub, compose service and depends_on, Swarm service, workspace entry, bake target, groups and variable, pipeline steps, references, custom pipeline and paths, aliases, ClickHouse COPY lines) and deletes src/<name>/, Dockerfile.<dotted.name> and its env template; then uv lock. The exact inverse of adding it. Refuses an incomplete footprint (see doctor) unless --force.',
+    examples: [['dagster-location remove network_analytics --dry-run', 'the removal as a patch; nothing is written']],
+  },
+  rename: {
+    name: 'rename',
+    shape: 'rename',
+    summary: 'Rename a location everywhere, move its files, rename its imports',
+    description:
+      'Renames a code location in every registry (every name variant, the port where a new one is given), moves src/<name>/, Dockerfile.<dotted.name> and the env template, and renames the imports inside the package; then uv lock. Renaming back gives the original bytes.',
+    examples: [['dagster-location rename network_analytics traffic_analytics traffic 4003', 'new package, short name and port']],
+  },
 };
 
 export const OPTIONS: OptionSpec[] = [
@@ -149,7 +171,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'dry-run', type: 'boolean', help: 'Print the whole change as a patch (git apply takes it) and write nothing', generators: WRITERS },
   { name: 'force', type: 'boolean', help: 'Apply the whole change without the review (needed without a terminal)', generators: WRITERS },
   { name: 'bail', type: 'boolean', help: 'Stop, writing nothing, at the first existing file that would change', generators: WRITERS },
-  { name: 'skip-install', type: 'boolean', help: 'Do not run uv lock / uv sync --group dev', generators: ['app', 'package', 'doctor'] },
+  { name: 'skip-install', type: 'boolean', help: 'Do not run uv lock / uv sync --group dev', generators: ['app', 'package', 'doctor', 'remove', 'rename'] },
   {
     name: 'verify',
     type: 'boolean',

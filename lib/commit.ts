@@ -15,7 +15,7 @@
  * The result says what happened to each staged file: created, changed, skipped (by you in the
  * review, or by a `.yo-resolve` rule) or left unchanged (it already had those contents).
  */
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { createConflicterTransform, createYoResolveTransform, forceYoFiles, YoResolve } from '@yeoman/conflicter';
@@ -376,6 +376,21 @@ function writeApproved(files: StagedFile[], options: CommitOptions): void {
   for (const file of files as never[]) {
     if (isFileStateModified(file) || isFileStateDeleted(file)) setCommittedFile(file);
     clearFileState(file);
+  }
+  // A folder the deletions left empty (a removed package) goes too; the journal has done its work.
+  const root = options.root || commonFolder(plan.map((p) => p.path));
+  for (const { path } of plan.filter((p) => p.contents === null)) removeEmptyFolders(dirname(path), root);
+}
+
+/** A folder left empty, and its parents that it leaves empty, up to (not including) the root. */
+function removeEmptyFolders(dir: string, root: string): void {
+  for (let folder = dir; folder.startsWith(root + sep); folder = dirname(folder)) {
+    try {
+      if (readdirSync(folder).length > 0) return;
+      rmdirSync(folder);
+    } catch {
+      return;
+    }
   }
 }
 

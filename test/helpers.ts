@@ -46,7 +46,7 @@ export function changes(before: Map<string, Buffer>, after: Map<string, Buffer>)
   return { added, changed, removed };
 }
 
-export type GeneratorName = 'app' | 'package' | 'clickhouse' | 'docker' | 'ci' | 'env' | 'doctor';
+export type GeneratorName = 'app' | 'package' | 'clickhouse' | 'docker' | 'ci' | 'env' | 'doctor' | 'remove' | 'rename';
 
 /**
  * Run a generator from its TypeScript source in `dir` (real files on disk), with command-line

@@ -3,10 +3,9 @@
  * (every list and table the canonical location is in: see lib/registries/pyproject.ts), then
  * `uv lock` and `uv sync --group dev`.
  */
-import { spawnSync } from 'node:child_process';
-import { CancelledError } from '../../lib/commit.js';
 import { LocationGenerator, type LocationOptions } from '../../lib/location-generator.js';
 import { wasWritten } from '../../lib/report.js';
+import { runUv } from '../../lib/uv.js';
 
 export default class PackageGenerator extends LocationGenerator {
   constructor(args: string[], options: LocationOptions) {
@@ -24,33 +23,11 @@ export default class PackageGenerator extends LocationGenerator {
   install() {
     // Only after a real run that wrote the root pyproject.toml (not skipped in the review, not a dry run).
     if (!wasWritten(this.ctx.report, 'pyproject.toml')) return;
-    if (this.options.skipInstall) {
-      this.ctx.report.notes.push('Run `uv lock` and `uv sync --group dev` (--skip-install: they did not run).');
-      return;
-    }
-    if (!hasUv()) {
-      this.ctx.report.warnings.push('uv is not installed: run `uv lock` and then `uv sync --group dev` by hand.');
-      return;
-    }
-    for (const args of [['lock'], ['sync', '--group', 'dev']]) {
-      this.log(`Running uv ${args.join(' ')}`);
-      const result = spawnSync('uv', args, { cwd: this.destinationRoot(), stdio: 'inherit' });
-      if (result.signal === 'SIGINT') throw new CancelledError();
-      if (result.status !== 0) {
-        throw new Error(
-          `uv ${args.join(' ')} failed (exit ${result.status ?? result.signal}). The files are written; fix the cause, then run:\n  uv lock\n  uv sync --group dev`,
-        );
-      }
-    }
-    this.ctx.report.installed = true;
+    const steps = [['lock'], ['sync', '--group', 'dev']];
+    if (runUv({ cwd: this.destinationRoot(), steps, skip: Boolean(this.options.skipInstall), report: this.ctx.report, log: (m) => this.log(m) })) this.ctx.report.installed = true;
   }
 
   end() {
     this.printSummary();
   }
-}
-
-function hasUv(): boolean {
-  const probe = spawnSync('uv', ['--version'], { stdio: 'ignore' });
-  return !probe.error && probe.status === 0;
 }

@@ -8,7 +8,7 @@ import { addAliasWithin, findAliasDict, pythonLineLimit } from '../editors/pytho
 import { getPath, parseToml } from '../editors/toml.js';
 import { lineNumber } from '../editors/text.js';
 import { auditedLocations, elementRemovalSpans, refsOf, removeSpans } from './common.js';
-import type { Construct, Finding, Registry, RegistryInput } from './registry.js';
+import type { Construct, Finding, LocationRef, Registry, RegistryInput } from './registry.js';
 
 function names(input: RegistryInput, extra: string[] = []): string[] {
   return [...new Set([...refsOf(input.model).map((l) => l.names.snake), ...extra])];
@@ -79,10 +79,31 @@ export const aliasesRegistry: Registry = {
     return findings;
   },
 
-  remove(text, _file, location, input) {
+  remove(text, file, location, input) {
     const dict = findAliasDict(text, names(input, [location.names.snake]));
     if (!dict) return text;
     const spans = dict.entries.flatMap((e, k) => (e.value === location.names.snake ? elementRemovalSpans(text, dict.list, k) : []));
-    return removeSpans(text, spans);
+    return unwrapAsAdded(removeSpans(text, spans), text, file, location, input);
   },
 };
+
+/** The dict on one line: `{` + its entries joined by `, ` + `}`. */
+function oneLine(text: string, locations: string[]): string | undefined {
+  const dict = findAliasDict(text, locations);
+  if (!dict) return undefined;
+  return `${text.slice(0, dict.list.open + 1)}${dict.entries.map((e) => e.text).join(', ')}${text.slice(dict.list.close)}`;
+}
+
+/**
+ * The inverse of add's wrapping: when the dict on one line again is what add would have wrapped
+ * into exactly the text before the removal, it goes back to one line. A dict wrapped by hand
+ * otherwise keeps its lines.
+ */
+function unwrapAsAdded(result: string, before: string, file: string, location: LocationRef, input: RegistryInput): string {
+  const locations = names(input, [location.names.snake]);
+  const collapsed = oneLine(result, locations);
+  if (collapsed === undefined || collapsed === result) return result;
+  const limit = lineLimit(input);
+  const readded = addAliasWithin(collapsed, { locations, short: location.names.short, name: location.names.snake, file, limit: limit?.limit, indent: limit?.indent });
+  return readded.text === before ? collapsed : result;
+}

@@ -8,7 +8,7 @@
  */
 import { appendToBlockList, hclAttributes, hclBlocks, insertBlock, type HclBlock } from '../editors/hcl.js';
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splitLines } from '../editors/text.js';
-import { auditUnits, elementRemovalSpans, refsOf, removeSpans } from './common.js';
+import { auditUnits, elementRemovalSpans, patternOnly, refsOf, removeSpans } from './common.js';
 import { allLocations, footprintOf, lastWithKey, leftOutComments, missing, own, sourceFor, unaccounted, type Owned, type Unit } from './footprint.js';
 import { mentions, renameMentions } from './mentions.js';
 import type { AddInput, AddResult, Finding, LeftOut, LocationRef, Registry } from './registry.js';
@@ -119,7 +119,9 @@ export const bakeRegistry: Registry = {
   },
 
   remove(text, file, location, input) {
-    const found = footprintOf(ownedUnits(text, file, allLocations(refsOf(input.model), location)), location) as OwnedBake[];
+    const all = ownedUnits(text, file, allLocations(refsOf(input.model), location));
+    // A comment line goes when it is the location's line of a pattern the siblings share; prose that names it stays.
+    const found = patternOnly(all, footprintOf(all, location), location) as OwnedBake[];
     return removeSpans(text, found.flatMap((u) => removalSpans(text, u)));
   },
 };

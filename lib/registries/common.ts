@@ -105,4 +105,12 @@ export function elementRemovalSpans(text: string, list: BracketList, index: numb
   return [{ start: previous.end, end: element.end }];
 }
 
+/**
+ * What remove takes of a location's owned units: all but the comment lines no sibling has a line
+ * like (prose that names it, not a per-location line of a pattern): those stay, and are reported.
+ */
+export function patternOnly<T extends Owned>(all: readonly T[], footprint: readonly T[], location: LocationRef): T[] {
+  return footprint.filter((u) => !u.comment || all.some((o) => o.comment && o.key === u.key && o.owner.names.snake !== location.names.snake));
+}
+
 export { allLocations };

@@ -12,7 +12,7 @@ import { deepEqual, getPath, outlineToml, parseToml, type TomlKeyValue, type Tom
 import { allLocations, footprintOf, lastWithKey, leftOutComments, missing, own, sourceFor, unaccounted, type Owned, type Unit } from './footprint.js';
 import { mentions, renameMentions } from './mentions.js';
 import type { AddInput, AddResult, Finding, LeftOut, LocationRef, Registry, RegistryInput } from './registry.js';
-import { auditUnits, elementRemovalSpans, refsOf, removeSpans } from './common.js';
+import { auditUnits, elementRemovalSpans, patternOnly, refsOf, removeSpans } from './common.js';
 
 const FILE = 'pyproject.toml';
 
@@ -119,7 +119,8 @@ export const pyprojectRegistry: Registry = {
   },
 
   remove(text, file, location, input) {
-    const found = footprintOf(owned(text, allLocations(refsOf(input.model), location), file).owned, location);
+    const all = owned(text, allLocations(refsOf(input.model), location), file).owned;
+    const found = patternOnly(all, footprintOf(all, location), location);
     const result = removeSpans(text, (found as Array<Owned & PyUnit>).flatMap((u) => (u.kind === 'element' ? elementRemovalSpans(text, u.kv.array!, u.index) : [{ start: u.start, end: u.end }])));
     parseToml(result, file);
     return result;

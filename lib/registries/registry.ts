@@ -107,4 +107,9 @@ export interface Registry {
   audit(text: string | undefined, file: string, input: RegistryInput): Finding[];
   /** The location's footprint taken out: the exact inverse of add (undefined: delete the file). */
   remove(text: string, file: string, location: LocationRef, input: RegistryInput): string | undefined;
+  /**
+   * The location's footprint with its names (and port) renamed to `to`'s, nothing else touched.
+   * Optional: without it, every construct of the footprint is renamed in place (rename.ts).
+   */
+  rename?(text: string, file: string, from: LocationRef, to: LocationRef, input: RegistryInput): string;
 }

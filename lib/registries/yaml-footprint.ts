@@ -1185,6 +1185,26 @@ function removal(text: string, c: YamlConstruct): Splice {
   const prev = start > 0 ? lineStart(text, start - 1) : -1;
   const items = c.collection?.items ?? [];
   const last = c.kind === 'comment' || c.index === items.length - 1;
+  // Comment lines above the entry that name nothing of the location and that no sibling entry
+  // has above it too are a heading of what follows (`# Build & push, one step per image`), not
+  // the entry's: they stay. (A copy's lead is its source's, so removing a copy takes it.)
+  if (c.kind !== 'comment' && c.collection && !c.collection.flow && !last) {
+    let own = start;
+    while (own < end && /^[ \t]*#/.test(text.slice(own, lineEnd(text, own)))) own = nextLineStart(text, own);
+    const lead = text.slice(start, own);
+    if (own > start && !mentions(lead, c.location)) {
+      const shared = items.some((item, k) => {
+        if (k === c.index) return false;
+        const at = entrySpan(text, c.collection!, item).start;
+        return text.slice(ownLead(text, at), at) === lead;
+      });
+      if (!shared) {
+        // The entry goes with the blank line after it, so the heading heads the next entry as it did this one.
+        if (isBlank(end)) end = nextLineStart(text, end);
+        return { start: own, end, replacement: '' };
+      }
+    }
+  }
   if (c.kind !== 'comment' && c.index > 0 && prev >= 0 && isBlank(prev) && (isBlank(end) || last || end >= text.length)) start = prev;
   if (end >= text.length && !text.endsWith('\n') && start > 0) {
     // The last line of a file without a final newline: its line break before goes instead.
