@@ -17,6 +17,19 @@ export default class DockerGenerator extends LocationGenerator {
 
   writing() {
     this._applyRegistries('docker');
+    this._warnMissingPackage();
+  }
+
+  /** On its own, before the package exists, the new stub COPY lines name a file that is not there yet. */
+  _warnMissingPackage() {
+    const { model, names, existing, report } = this.ctx;
+    const pyproject = `${existing?.member ?? names.packageDir}/pyproject.toml`;
+    const copying = model.frozenDockerfiles.filter((file) => report.changed.has(file));
+    if (this.readText(pyproject) !== undefined || copying.length === 0) return;
+    report.warnings.push(
+      `${pyproject} does not exist yet, and ${copying.join(', ')} now COPY it: \`docker build\` of those images fails ` +
+        `until it does. Create the package: dagster-location package ${names.snake}`,
+    );
   }
 
   end() {

@@ -217,7 +217,8 @@ export const composeRegistry: Registry = {
   files: (input) => [input.model.conventions.files.compose],
   footprint: composeFootprint,
   add(text, file, input) {
-    if (text === undefined) throw new EditError('file not found', file);
+    // A repo without this file registers the location elsewhere, or not at all: say so, go on.
+    if (text === undefined) return { text: '', noFile: true, warnings: [`${file} not found: add a ${input.target.names.service} service (and depends_on of the webserver and daemon) when there is one`], leftOut: [] };
     return addCompose(text, file, input);
   },
   audit: (text, file, input) => (text === undefined ? [] : auditCompose(text, file, input)),

@@ -11,7 +11,6 @@
  * A step the new location needs whose anchor is already taken by a step of another meaning, or
  * by any other node, is refused before anything is written, naming the line.
  */
-import { EditError } from '../editors/text.js';
 import type { AddInput, AddResult, Finding, LocationRef, Registry, RegistryInput } from './registry.js';
 import { auditFootprints, knownLocations, removeConstructs, replicate, sourceIn, withLocation, yamlFootprint, yamlIndex, type YamlConstruct } from './yaml-footprint.js';
 
@@ -46,7 +45,8 @@ export const pipelinesRegistry: Registry = {
   files: (input) => [input.model.conventions.files.pipelines],
   footprint,
   add(text, file, input) {
-    if (text === undefined) throw new EditError('file not found', file);
+    // A repo without this file registers the location elsewhere, or not at all: say so, go on.
+    if (text === undefined) return { text: '', noFile: true, warnings: [`${file} not found: no CI steps &${input.target.names.buildPushAnchor} / &${input.target.names.deployAnchor} were added.`], leftOut: [] };
     return addPipelines(text, file, input);
   },
   audit(text, file, input): Finding[] {

@@ -226,7 +226,8 @@ export const stackRegistry: Registry = {
   files: (input) => [input.model.conventions.files.stack],
   footprint,
   add(text, file, input) {
-    if (text === undefined) throw new EditError('file not found', file);
+    // A repo without this file registers the location elsewhere, or not at all: say so, go on.
+    if (text === undefined) return { text: '', noFile: true, warnings: [`${file} not found: add a ${input.target.names.service} Swarm service when there is one`], leftOut: [] };
     return addStack(text, file, input);
   },
   audit(text, file, input): Finding[] {

@@ -136,7 +136,8 @@ export const workspaceRegistry: Registry = {
   files: (input) => [input.model.conventions.files.workspace],
   footprint: (text, file, location, input) => footprintOf(text, file, location, input).constructs,
   add(text, file, input) {
-    if (text === undefined) throw new EditError('file not found', file);
+    // A repo without this file registers the location elsewhere, or not at all: say so, go on.
+    if (text === undefined) return { text: '', noFile: true, warnings: [`${file} not found: add a grpc_server entry for ${input.target.names.snake} (port ${input.target.port}) where the production workspace is defined.`], leftOut: [] };
     return addWorkspaceText(text, input, { file, onDisk: input.onDisk?.(file) });
   },
   audit: (text, file, input) => (text === undefined ? [] : auditWorkspaceText(text, file, input)),
