@@ -17,6 +17,9 @@
 //   --quick         3 runs, no Node 24
 //   --node24 / --no-node24   force / skip the Node 24 columns (default: when `npx -y node@24` works)
 //   --keep          keep the temporary folder with the monorepos
+//   --pipelines-mb N  size of the large-pipelines case (default 5; 0 skips it): a new location in
+//                   the 2-location monorepo whose bitbucket-pipelines.yml is grown to N MB
+//                   (growPipelines); its targets are absolute (3 s, 300 MB on Node 20)
 //
 // Where the time goes: `node bench/profile.mjs [--locations 100] [-- <bin arguments>]`.
 // A report, not an assertion: the targets print PASS or MISS and the exit code is 0 either way
@@ -26,7 +29,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeMonorepo, verifyMonorepo } from './make-monorepo.mjs';
+import { growPipelines, makeMonorepo, verifyMonorepo } from './make-monorepo.mjs';
 
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 // The bench runs a snapshot of dist/ (with package.json) under bench/results/tmp/, so a rebuild
@@ -41,7 +44,7 @@ const NEW_LOCATION = ['bench_new', 'benchnew', '--skip-install', '--force'];
 // Options
 // ---------------------------------------------------------------------------------------------
 function parseOptions(argv) {
-  const options = { runs: 7, warmup: 1, sizes: [2, 20, 100], node24: 'auto', keep: false, quick: false };
+  const options = { runs: 7, warmup: 1, sizes: [2, 20, 100], node24: 'auto', keep: false, quick: false, pipelinesMb: 5 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i];
@@ -52,6 +55,7 @@ function parseOptions(argv) {
     else if (flag === '--node24') options.node24 = 'yes';
     else if (flag === '--no-node24') options.node24 = 'no';
     else if (flag === '--keep') options.keep = true;
+    else if (flag === '--pipelines-mb') options.pipelinesMb = Number(value());
     else throw new Error(`unknown option ${argv[i]} (see the header of bench/run.mjs)`);
   }
   if (options.quick) {
@@ -59,6 +63,7 @@ function parseOptions(argv) {
     if (options.node24 === 'auto') options.node24 = 'no';
   }
   if (!(options.runs >= 1) || !(options.warmup >= 0)) throw new Error('--runs must be >= 1 and --warmup >= 0');
+  if (!(options.pipelinesMb >= 0)) throw new Error('--pipelines-mb must be >= 0');
   if (options.sizes.some((n) => !Number.isInteger(n) || n < 2)) throw new Error('--sizes: integers >= 2');
   options.sizes = [...new Set(options.sizes)].sort((a, b) => a - b);
   return options;
@@ -204,6 +209,22 @@ function ratios(results, runtimeList, sizes) {
   });
 }
 
+/** The large-pipelines case against its absolute targets (median wall time, median peak RSS). */
+function absoluteTargets(results, runtimeList) {
+  const targets = [
+    { label: 'large pipelines: median wall <= 3000 ms', value: (r) => r.wallMs.median, limit: 3000, unit: 'ms' },
+    { label: 'large pipelines: median peak RSS <= 300 MB', value: (r) => (r.maxRssKb === null ? null : r.maxRssKb / 1024), limit: 300, unit: 'MB' },
+  ];
+  return targets.map((t) => ({
+    label: t.label,
+    values: Object.fromEntries(runtimeList.map((rt) => {
+      const r = results[rt.id]['new-pipelines'];
+      const v = r?.status === 'ok' ? t.value(r) : null;
+      return [rt.id, v === null ? (r?.status ?? '-') : `${Math.round(v)} ${t.unit} ${v <= t.limit ? 'PASS' : 'MISS'}`];
+    })),
+  }));
+}
+
 /**
  * The median of the ratios of samples taken in the same round. The cases of a round run one
  * after another, so a slow stretch of a shared machine weighs on both sides of each ratio,
@@ -217,7 +238,8 @@ function cell(r) {
   if (!r) return '-';
   if (r.status !== 'ok') return r.status;
   const wall = `${Math.round(r.wallMs.median)} ms (${Math.round(r.wallMs.min)}-${Math.round(r.wallMs.max)})`;
-  return r.cpuMs ? `${wall}, cpu ${Math.round(r.cpuMs.median)}` : wall;
+  const cpu = r.cpuMs ? `${wall}, cpu ${Math.round(r.cpuMs.median)}` : wall;
+  return r.maxRssKb ? `${cpu}, ${Math.round(r.maxRssKb / 1024)} MB` : cpu;
 }
 
 function markdown(report) {
@@ -226,7 +248,7 @@ function markdown(report) {
   lines.push(`# Benchmark: ${report.date}`, '');
   lines.push(`Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGb} GB, ${report.machine.os}.`);
   lines.push(`Runtimes: ${rts.map((r) => r.label).join('; ')}. ${report.runs} timed runs per case after ${report.warmup} warm-up.`);
-  lines.push(`Cells: median wall time (min-max)${report.timeTool ? ', median user+sys CPU ms (GNU time)' : ''}.`, '');
+  lines.push(`Cells: median wall time (min-max)${report.timeTool ? ', median user+sys CPU ms and median peak RSS (GNU time)' : ''}.`, '');
   lines.push(`| case | ${rts.map((r) => r.label).join(' | ')} |`, `|---|${rts.map(() => '---').join('|')}|`);
   for (const c of cases) lines.push(`| ${c.label} | ${rts.map((r) => cell(results[r.id][c.id])).join(' | ')} |`);
   lines.push('', `| ratio: median of same-round pairs, wall (cpu) | target | ${rts.map((r) => r.label).join(' | ')} |`, `|---|---|${rts.map(() => '---').join('|')}|`);
@@ -236,6 +258,10 @@ function markdown(report) {
       if (v.value === null) return v.verdict;
       return `${v.value.toFixed(2)} ${v.verdict}${v.cpu === null ? '' : ` (cpu ${v.cpu.toFixed(2)})`}`;
     }).join(' | ')} |`);
+  }
+  if (report.absolute?.length) {
+    lines.push('', `| absolute target | ${rts.map((r) => r.label).join(' | ')} |`, `|---|${rts.map(() => '---').join('|')}|`);
+    for (const a of report.absolute) lines.push(`| ${a.label} | ${rts.map((rt) => a.values[rt.id] ?? '-').join(' | ')} |`);
   }
   if (report.notes.length) lines.push('', ...report.notes.map((n) => `- ${n}`));
   return `${lines.join('\n')}\n`;
@@ -267,6 +293,12 @@ function main() {
       makeMonorepo(n, repos[n]);
       verifyMonorepo(repos[n], n);
     }
+    let grown;
+    if (options.pipelinesMb > 0) {
+      repos.pipelines = join(tmp, 'monorepo-pipelines');
+      makeMonorepo(2, repos.pipelines);
+      grown = growPipelines(repos.pipelines, options.pipelinesMb * 1e6);
+    }
     console.log(`Build: snapshot of dist/ in ${relative(PROJECT, snapshot)}`);
     console.log(`Synthetic monorepos (${options.sizes.join(', ')} code locations) in ${tmp}`);
     const runtimeList = runtimes(options, tmp, notes);
@@ -275,6 +307,7 @@ function main() {
       { id: 'floor', label: '`--help` (floor)', args: ['--help'], cwd: repos[options.sizes[0]] },
       ...options.sizes.map((n) => ({ id: `new-${n}`, label: `new location (${n} locations)`, args: NEW_LOCATION, fresh: repos[n] })),
       ...options.sizes.map((n) => ({ id: `doctor-${n}`, label: `doctor (${n} locations)`, args: ['doctor'], cwd: repos[n] })),
+      ...(grown ? [{ id: 'new-pipelines', label: `new location (2 locations, ${(grown.bytes / 1e6).toFixed(1)} MB pipelines)`, args: NEW_LOCATION, fresh: repos.pipelines }] : []),
     ];
 
     // Round-robin: every round runs each case once, so a burst of load on a shared machine is
@@ -336,6 +369,7 @@ function main() {
       cases: cases.map(({ id, label, args }) => ({ id, label, command: `dagster-location ${args.join(' ')}` })),
       results,
       ratios: ratios(results, runtimeList, options.sizes),
+      absolute: grown ? absoluteTargets(results, runtimeList) : [],
       notes,
     };
     const cacheGain = runtimeList.some((r) => r.id === 'node24') && runtimeList.some((r) => r.id === 'node24-cache');
