@@ -11,8 +11,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { auditMonorepo, REGISTRIES, REGISTRY_INFO, type Audit, type Problem, type Registry } from '../../lib/audit.js';
-import { paint, useColor, visibleWidth } from '../../lib/color.js';
+import { auditMonorepo, REGISTRY_INFO, type Audit } from '../../lib/audit.js';
+import { useColor } from '../../lib/color.js';
+import { auditJson, formatAudit, readOnlyOutput, readOnlyVerdict } from '../../lib/doctor-report.js';
 import { LocationGenerator, type LocationOptions, type RunContext } from '../../lib/location-generator.js';
 import { diskLister, nextFreePort, readMonorepo, type Reader } from '../../lib/monorepo.js';
 import { defaultShortName, locationNames } from '../../lib/naming.js';
@@ -22,33 +23,15 @@ import DockerGenerator from '../docker/index.js';
 import CiGenerator from '../ci/index.js';
 import EnvGenerator from '../env/index.js';
 
+// The formatting is shared with the bin's read-only doctor, which runs without Yeoman.
+export { auditJson, formatAudit, formatProblem, readOnlyOutput, readOnlyVerdict, TABLE_WIDTH } from '../../lib/doctor-report.js';
+
 const FIXERS = [
   { name: 'package', Generator: PackageGenerator },
   { name: 'docker', Generator: DockerGenerator },
   { name: 'ci', Generator: CiGenerator },
   { name: 'env', Generator: EnvGenerator },
 ] as const;
-
-/** The table's width limit, in columns. */
-export const TABLE_WIDTH = 100;
-
-/** Column headings of the table, in the guide's phase order, and what each stands for. */
-const HEADINGS: Record<Registry, [heading: string, meaning: string]> = {
-  members: ['mbr', 'workspace members'],
-  dependencies: ['dep', 'root dependencies'],
-  sources: ['src', 'uv sources'],
-  hatch: ['hatch', 'hatch wheel packages'],
-  dockerfile: ['dfile', 'its Dockerfile'],
-  compose: ['svc', 'compose service'],
-  depends_on: ['wait', 'webserver/daemon depends_on'],
-  stack: ['swarm', 'Swarm service'],
-  workspace: ['grpc', 'workspace.yaml grpc_server'],
-  bake: ['bake', 'bake target'],
-  bake_group: ['group', 'bake default group'],
-  pipelines: ['ci', 'pipeline steps'],
-  env: ['env', 'env template'],
-  aliases: ['alias', 'short-name aliases'],
-};
 
 type DoctorOptions = LocationOptions & { json?: boolean; fix?: boolean };
 
@@ -72,8 +55,7 @@ export default class DoctorGenerator extends LocationGenerator {
     const model = this.loadModel();
     this.before = auditMonorepo(model, (path) => this.readText(path));
     if (!this.flags.fix) {
-      if (this.flags.json) process.stdout.write(`${JSON.stringify(auditJson(this.before), null, 2)}\n`);
-      else process.stdout.write(`${formatAudit(this.before, useColor(process.stdout))}\n`);
+      process.stdout.write(readOnlyOutput(this.before, { json: this.flags.json, color: useColor(process.stdout) }));
       return;
     }
     if (this.dryRun) {
@@ -115,11 +97,8 @@ export default class DoctorGenerator extends LocationGenerator {
 
   end() {
     if (!this.flags.fix) {
-      if (this.before.problems.length > 0) {
-        const fixable = this.before.problems.filter((p) => p.fixable).length;
-        const hint = fixable > 0 ? ` ${fixable} can be fixed with: dagster-location doctor --fix` : ' Each needs a person; see the fixes above.';
-        reportFailure(`${this.before.problems.length} problem(s) found.${hint}`);
-      }
+      const verdict = readOnlyVerdict(this.before);
+      if (verdict) reportFailure(verdict);
       return;
     }
     const outcome = this.fixReport?.outcome;
@@ -162,68 +141,3 @@ function reportFailure(message: string): void {
   process.exitCode = 1;
 }
 
-/** One object per finding, every key always there (null when not known). */
-export function auditJson(audit: Audit) {
-  return {
-    findings: audit.problems.map((p) => ({
-      file: p.file,
-      line: p.line ?? null,
-      location: p.location ?? null,
-      registry: p.registry ?? null,
-      fixable: p.fixable,
-      problem: p.problem,
-      fix: p.fix,
-    })),
-    locations: audit.locations,
-  };
-}
-
-export function formatAudit(audit: Audit, color: boolean): string {
-  const c = paint(color);
-  const headings = REGISTRIES.map((r) => HEADINGS[r][0]);
-  const cellsWidth = headings.reduce((sum, h) => sum + h.length, 0) + headings.length - 1;
-  const portWidth = Math.max(4, ...audit.locations.map((l) => String(l.port ?? '?').length));
-  // A name longer than the room left goes on a line of its own, above its row.
-  const room = TABLE_WIDTH - cellsWidth - portWidth - 4;
-  const nameWidth = Math.min(room, Math.max(8, ...audit.locations.map((l) => l.name.length)));
-  const header = `${'location'.padEnd(nameWidth)}  ${'port'.padEnd(portWidth)}  ${headings.join(' ')}`;
-  const rows = audit.locations.flatMap((location) => {
-    const cells = REGISTRIES.map((registry, i) => {
-      const value = location.registered[registry];
-      const mark = value === null ? c.dim('-') : value ? c.green('✓') : c.red('✗');
-      return mark + ' '.repeat(headings[i].length - 1);
-    });
-    const row = `${String(location.port ?? '?').padEnd(portWidth)}  ${cells.join(' ')}`.trimEnd();
-    return location.name.length > nameWidth ? [location.name, `${''.padEnd(nameWidth)}  ${row}`] : [`${location.name.padEnd(nameWidth)}  ${row}`];
-  });
-  const legend = pack(
-    [`${c.green('✓')} registered`, `${c.red('✗')} missing`, `${c.dim('-')} file not in this repo`, ...REGISTRIES.map((r) => c.dim(`${HEADINGS[r][0]}: ${HEADINGS[r][1]}`))],
-    TABLE_WIDTH,
-  );
-  const lines = [header, ...rows, '', ...legend];
-  if (audit.problems.length === 0) lines.push('', c.green('No problems found.'));
-  else {
-    const fixable = audit.problems.filter((p) => p.fixable).length;
-    lines.push('', c.bold(`${audit.problems.length} problem(s), ${fixable} fixable with dagster-location doctor --fix:`), ...audit.problems.map((p) => formatProblem(p, c)));
-  }
-  return lines.join('\n');
-}
-
-export function formatProblem(problem: Problem, c = paint(false)): string {
-  const where = `${problem.file}${problem.line ? `:${problem.line}` : ''}`;
-  return `  ${c.bold(where)}: ${problem.problem}\n    fix${problem.fixable ? '' : ' (by hand)'}: ${problem.fix}`;
-}
-
-/** Items on lines of at most `width` columns, two spaces apart. */
-function pack(items: string[], width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const item of items) {
-    if (line && visibleWidth(line) + 2 + visibleWidth(item) > width) {
-      lines.push(line);
-      line = item;
-    } else line = line ? `${line}  ${item}` : item;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
