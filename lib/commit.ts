@@ -343,7 +343,10 @@ function filePatch(file: StagedFile, root: string): string {
   const patch = structuredPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3 });
   const lines = [...header, exists ? `--- a/${name}` : '--- /dev/null', deleted ? '+++ /dev/null' : `+++ b/${name}`];
   for (const hunk of patch.hunks) {
-    lines.push(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`, ...hunk.lines);
+    // An empty side (a new or a deleted file) starts at 0, as git writes it.
+    const oldStart = hunk.oldLines === 0 ? 0 : hunk.oldStart;
+    const newStart = hunk.newLines === 0 ? 0 : hunk.newStart;
+    lines.push(`@@ -${oldStart},${hunk.oldLines} +${newStart},${hunk.newLines} @@`, ...hunk.lines);
   }
   return `${lines.join('\n')}\n`;
 }

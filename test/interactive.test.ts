@@ -19,7 +19,7 @@ function screen(): string {
 }
 
 /** Wait until the screen shows `text` (the prompt is ready), or fail after a while. */
-async function waitFor(text: RegExp, timeoutMs = 30_000): Promise<string> {
+async function waitFor(text: RegExp, timeoutMs = 50_000): Promise<string> {
   const start = Date.now();
   for (;;) {
     const shown = screen();
@@ -48,6 +48,8 @@ function slowUv(): string {
 }
 
 describe('in a terminal', function () {
+  // A shared, busy machine can take a while to start a process in a new terminal.
+  this.timeout(180_000);
   before(function () {
     if (!hasTmux) this.skip();
   });
@@ -131,6 +133,22 @@ describe('in a terminal', function () {
       'devtools/check_defs.py',
       'devtools/dev_local.py',
     ]);
+  });
+
+  it('a file you decline is left as it was, and the summary says so (not "changed")', async () => {
+    const dir = copyFixture();
+    const pyproject = read(dir, 'pyproject.toml');
+    start(dir, ['network_analytics', 'analytics', '4002', '--no-clickhouse', '--skip-install']);
+    await waitFor(/Overwrite pyproject\.toml\? \(/);
+    tmux('send-keys', '-t', 'run', 'n', 'Enter');
+    await waitFor(/Overwrite Dockerfile\.bootstrap\? \(/);
+    tmux('send-keys', '-t', 'run', 'a', 'Enter');
+    const end = await waitFor(/EXIT=\d+/);
+    assert.match(end, /EXIT=0/);
+    assert.equal(read(dir, 'pyproject.toml'), pyproject);
+    assert.match(end, /^ {2}skipped +pyproject\.toml {2}\(you answered no in the review; not registered there\)$/m);
+    assert.doesNotMatch(end, /changed +pyproject\.toml/);
+    assert.match(end, /^ {2}changed +compose\.yml$/m);
   });
 
   it('Ctrl-C at a question: "Cancelled. Nothing was written.", exit 130', async () => {
