@@ -1,10 +1,13 @@
-// `npm run bench [-- options]`: how the generator's cost grows with the monorepo, against the
-// start-up of Yeoman itself. Whole processes of the built bin (run `npm run build` first), timed
-// over several runs on synthetic monorepos of 2, 20 and 100 code locations (bench/make-monorepo.mjs).
+// `npm run bench [-- options]`: the bin's start-up and how its cost grows with the monorepo, against
+// bare Node (`node -e 1`) measured in the same rounds. Whole processes of the built bin (run
+// `npm run build` first), timed over several runs on synthetic monorepos of 2, 20 and 100 code
+// locations (bench/make-monorepo.mjs).
 //
-// Cases: `--help` (the floor: Node + Yeoman's environment, no monorepo work), a full
+// Cases: `node -e 1`, `--help` and `--version` (no monorepo work, no Yeoman), a full
 // non-interactive new location `bench_new benchnew --skip-install --force` (each run in a fresh
-// copy of the monorepo, copied outside the timed region), and `doctor`.
+// copy of the monorepo, copied outside the timed region), the read-only `doctor`, the same new
+// location through `yo dagster-location` (yo's own start-up plus the work; reported, no target),
+// and a new location beside a large pipelines file.
 // Wall time: process.hrtime around spawnSync. CPU (user+sys) and peak RSS: GNU time
 // (`/usr/bin/time`, Debian package `time`) when installed. Ratios: the median of same-round
 // pairs. Also under Node 24, with the module compile cache that the bin turns on
@@ -17,6 +20,7 @@
 //   --quick         3 runs, no Node 24
 //   --node24 / --no-node24   force / skip the Node 24 columns (default: when `npx -y node@24` works)
 //   --keep          keep the temporary folder with the monorepos
+//   --no-yo         skip the `yo dagster-location` case
 //   --pipelines-mb N  size of the large-pipelines case (default 5; 0 skips it): a new location in
 //                   the 2-location monorepo whose bitbucket-pipelines.yml is grown to N MB
 //                   (growPipelines); its targets are absolute (3 s, 300 MB on Node 20)
@@ -25,7 +29,7 @@
 // A report, not an assertion: the targets print PASS or MISS and the exit code is 0 either way
 // (non-zero only when the bench itself cannot run). Results: bench/results/latest.{json,md}.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,12 +43,13 @@ let BIN = join(PROJECT, 'dist', 'bin', 'dagster-location.js');
 const RESULTS = join(PROJECT, 'bench', 'results');
 const TIME = '/usr/bin/time';
 const NEW_LOCATION = ['bench_new', 'benchnew', '--skip-install', '--force'];
+const YO = join(PROJECT, 'node_modules', 'yo', 'lib', 'cli.js');
 
 // ---------------------------------------------------------------------------------------------
 // Options
 // ---------------------------------------------------------------------------------------------
 function parseOptions(argv) {
-  const options = { runs: 7, warmup: 1, sizes: [2, 20, 100], node24: 'auto', keep: false, quick: false, pipelinesMb: 5 };
+  const options = { runs: 7, warmup: 1, sizes: [2, 20, 100], node24: 'auto', keep: false, quick: false, pipelinesMb: 5, yo: true };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i];
@@ -55,6 +60,7 @@ function parseOptions(argv) {
     else if (flag === '--node24') options.node24 = 'yes';
     else if (flag === '--no-node24') options.node24 = 'no';
     else if (flag === '--keep') options.keep = true;
+    else if (flag === '--no-yo') options.yo = false;
     else if (flag === '--pipelines-mb') options.pipelinesMb = Number(value());
     else throw new Error(`unknown option ${argv[i]} (see the header of bench/run.mjs)`);
   }
@@ -74,16 +80,17 @@ function parseOptions(argv) {
 // ---------------------------------------------------------------------------------------------
 const hasTime = existsSync(TIME) && spawnSync(TIME, ['-f', '%U', 'true'], { encoding: 'utf8' }).status === 0;
 
-/** Runs `node bin args` in cwd; wall time in ms, and CPU / peak RSS from GNU time when available. */
-function measure(runtime, args, cwd, timeFile) {
+/**
+ * Runs `node argv` in cwd (argv: the script and its arguments, or `-e 1`); wall time in ms, and
+ * CPU / peak RSS from GNU time when available.
+ */
+function measure(runtime, argv, cwd, timeFile, caseEnv = {}) {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   delete env.NODE_COMPILE_CACHE;
   delete env.NODE_DISABLE_COMPILE_CACHE;
-  Object.assign(env, runtime.env);
-  const [command, commandArgs] = hasTime
-    ? [TIME, ['-f', '%U %S %M', '-o', timeFile, runtime.node, BIN, ...args]]
-    : [runtime.node, [BIN, ...args]];
+  Object.assign(env, runtime.env, caseEnv);
+  const [command, commandArgs] = hasTime ? [TIME, ['-f', '%U %S %M', '-o', timeFile, runtime.node, ...argv]] : [runtime.node, argv];
   const start = process.hrtime.bigint();
   const result = spawnSync(command, commandArgs, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
@@ -124,10 +131,10 @@ const tail = (text, lines = 6) => text.trim().split('\n').slice(-lines).join('\n
  * One run of one case: `prepare()` gives its cwd (called outside the timed region);
  * `check(result, cwd)` returns an error message or undefined.
  */
-function sampleOnce({ runtime, args, prepare, cleanup = () => {}, check }, timeFile) {
+function sampleOnce({ runtime, argv, env, prepare, cleanup = () => {}, check }, timeFile) {
   const cwd = prepare();
   try {
-    const result = measure(runtime, args, cwd, timeFile);
+    const result = measure(runtime, argv, cwd, timeFile, env);
     const problem = check(result, cwd);
     if (problem) return { status: 'error', note: problem };
     return { status: 'ok', sample: result };
@@ -178,23 +185,39 @@ function runtimes(options, tmp, notes) {
 // ---------------------------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------------------------
+/**
+ * The targets: absolute median wall times and peak RSS, and ratios (median of same-round pairs).
+ * `mid` is the 20-location monorepo (or the middle size asked for).
+ */
 const TARGETS = (sizes) => {
   const [small, large] = [sizes[0], sizes.at(-1)];
+  const mid = sizes.includes(20) ? 20 : sizes[Math.floor(sizes.length / 2)];
   return [
-    { id: 'new-small/floor', label: `new location (${small}) / floor`, target: 1.15, num: `new-${small}`, den: 'floor' },
-    { id: 'new-large/new-small', label: `new location (${large}) / new location (${small})`, target: 1.25, num: `new-${large}`, den: `new-${small}` },
-    { id: 'doctor-large/floor', label: `doctor (${large}) / floor`, target: 1.5, num: `doctor-${large}`, den: 'floor' },
+    { label: `doctor (${mid} locations)`, case: `doctor-${mid}`, limit: 350, unit: 'ms' },
+    { label: `doctor (${mid} locations) / node -e 1`, num: `doctor-${mid}`, den: 'node', limit: 4 },
+    { label: '--help', case: 'help', limit: 250, unit: 'ms' },
+    { label: '--version', case: 'version', limit: 250, unit: 'ms' },
+    { label: `new location (${mid} locations)`, case: `new-${mid}`, limit: 700, unit: 'ms' },
+    { label: `new location (${large}) / new location (${small})`, num: `new-${large}`, den: `new-${small}`, limit: 1.5 },
+    { label: 'large pipelines: new location', case: 'new-pipelines', limit: 3000, unit: 'ms' },
+    { label: 'large pipelines: peak RSS', case: 'new-pipelines', limit: 300, unit: 'MB' },
   ];
 };
 
-function ratios(results, runtimeList, sizes) {
+function verdicts(results, runtimeList, sizes) {
   return TARGETS(sizes).map((t) => {
     const values = {};
     for (const rt of runtimeList) {
+      if (t.case) {
+        const r = results[rt.id][t.case];
+        const value = r?.status !== 'ok' ? null : t.unit === 'MB' ? (r.maxRssKb === null ? null : r.maxRssKb / 1024) : r.wallMs.median;
+        values[rt.id] = value === null ? { value: null, verdict: r?.status ?? 'not run' } : { value: Math.round(value), verdict: value <= t.limit ? 'PASS' : 'MISS' };
+        continue;
+      }
       const num = results[rt.id][t.num];
       const den = results[rt.id][t.den];
       if (num?.status !== 'ok' || den?.status !== 'ok') {
-        values[rt.id] = { value: null, cpu: null, verdict: 'error' };
+        values[rt.id] = { value: null, cpu: null, verdict: num?.status === 'ok' ? den?.status ?? 'not run' : num?.status ?? 'not run' };
         continue;
       }
       const value = pairedRatio(num.wallMs.samples, den.wallMs.samples);
@@ -202,27 +225,11 @@ function ratios(results, runtimeList, sizes) {
       values[rt.id] = {
         value: Math.round(value * 1000) / 1000,
         cpu: cpu === null ? null : Math.round(cpu * 1000) / 1000,
-        verdict: value <= t.target ? 'PASS' : 'MISS',
+        verdict: value <= t.limit ? 'PASS' : 'MISS',
       };
     }
-    return { id: t.id, label: t.label, target: t.target, values };
+    return { label: t.label, limit: t.limit, unit: t.unit ?? 'x', values };
   });
-}
-
-/** The large-pipelines case against its absolute targets (median wall time, median peak RSS). */
-function absoluteTargets(results, runtimeList) {
-  const targets = [
-    { label: 'large pipelines: median wall <= 3000 ms', value: (r) => r.wallMs.median, limit: 3000, unit: 'ms' },
-    { label: 'large pipelines: median peak RSS <= 300 MB', value: (r) => (r.maxRssKb === null ? null : r.maxRssKb / 1024), limit: 300, unit: 'MB' },
-  ];
-  return targets.map((t) => ({
-    label: t.label,
-    values: Object.fromEntries(runtimeList.map((rt) => {
-      const r = results[rt.id]['new-pipelines'];
-      const v = r?.status === 'ok' ? t.value(r) : null;
-      return [rt.id, v === null ? (r?.status ?? '-') : `${Math.round(v)} ${t.unit} ${v <= t.limit ? 'PASS' : 'MISS'}`];
-    })),
-  }));
 }
 
 /**
@@ -234,10 +241,11 @@ function pairedRatio(num, den) {
   return median(num.map((x, i) => x / den[i]));
 }
 
-function cell(r) {
+function cell(r, node) {
   if (!r) return '-';
   if (r.status !== 'ok') return r.status;
-  const wall = `${Math.round(r.wallMs.median)} ms (${Math.round(r.wallMs.min)}-${Math.round(r.wallMs.max)})`;
+  const times = node?.status === 'ok' && r !== node ? `, ${pairedRatio(r.wallMs.samples, node.wallMs.samples).toFixed(1)}× node` : '';
+  const wall = `${Math.round(r.wallMs.median)} ms (${Math.round(r.wallMs.min)}-${Math.round(r.wallMs.max)}${times})`;
   const cpu = r.cpuMs ? `${wall}, cpu ${Math.round(r.cpuMs.median)}` : wall;
   return r.maxRssKb ? `${cpu}, ${Math.round(r.maxRssKb / 1024)} MB` : cpu;
 }
@@ -248,23 +256,47 @@ function markdown(report) {
   lines.push(`# Benchmark: ${report.date}`, '');
   lines.push(`Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGb} GB, ${report.machine.os}.`);
   lines.push(`Runtimes: ${rts.map((r) => r.label).join('; ')}. ${report.runs} timed runs per case after ${report.warmup} warm-up.`);
-  lines.push(`Cells: median wall time (min-max)${report.timeTool ? ', median user+sys CPU ms and median peak RSS (GNU time)' : ''}.`, '');
+  lines.push(
+    `Cells: median wall time (min-max, the median of same-round ratios to \`node -e 1\`)${report.timeTool ? ', median user+sys CPU ms and median peak RSS (GNU time)' : ''}.`,
+    '',
+  );
   lines.push(`| case | ${rts.map((r) => r.label).join(' | ')} |`, `|---|${rts.map(() => '---').join('|')}|`);
-  for (const c of cases) lines.push(`| ${c.label} | ${rts.map((r) => cell(results[r.id][c.id])).join(' | ')} |`);
-  lines.push('', `| ratio: median of same-round pairs, wall (cpu) | target | ${rts.map((r) => r.label).join(' | ')} |`, `|---|---|${rts.map(() => '---').join('|')}|`);
-  for (const r of report.ratios) {
-    lines.push(`| ${r.label} | <= ${r.target} | ${rts.map((rt) => {
-      const v = r.values[rt.id];
+  for (const c of cases) lines.push(`| ${c.label} | ${rts.map((r) => cell(results[r.id][c.id], results[r.id].node)).join(' | ')} |`);
+  lines.push('', `| target (ratios: median of same-round pairs, wall (cpu)) | limit | ${rts.map((r) => r.label).join(' | ')} |`, `|---|---|${rts.map(() => '---').join('|')}|`);
+  for (const t of report.targets) {
+    const limit = t.unit === 'x' ? `<= ${t.limit}×` : `<= ${t.limit} ${t.unit}`;
+    lines.push(`| ${t.label} | ${limit} | ${rts.map((rt) => {
+      const v = t.values[rt.id];
       if (v.value === null) return v.verdict;
+      if (t.unit !== 'x') return `${v.value} ${t.unit} ${v.verdict}`;
       return `${v.value.toFixed(2)} ${v.verdict}${v.cpu === null ? '' : ` (cpu ${v.cpu.toFixed(2)})`}`;
     }).join(' | ')} |`);
   }
-  if (report.absolute?.length) {
-    lines.push('', `| absolute target | ${rts.map((r) => r.label).join(' | ')} |`, `|---|${rts.map(() => '---').join('|')}|`);
-    for (const a of report.absolute) lines.push(`| ${a.label} | ${rts.map((rt) => a.values[rt.id] ?? '-').join(' | ')} |`);
-  }
   if (report.notes.length) lines.push('', ...report.notes.map((n) => `- ${n}`));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The new location through `yo dagster-location` in the mid-size monorepo. yo finds the generator
+ * through NODE_PATH (a folder linking the snapshot as generator-dagster-location); run as root it
+ * switches to another user, so the folders it reads and writes are opened to everyone.
+ */
+function yoCase(repo, n, tmp, snapshot) {
+  const base = join(tmp, 'yo');
+  mkdirSync(join(base, 'node_modules'), { recursive: true });
+  mkdirSync(join(base, 'home'));
+  symlinkSync(snapshot, join(base, 'node_modules', 'generator-dagster-location'));
+  for (const dir of [tmp, snapshot, base]) spawnSync('chmod', ['-R', 'a+rwX', dir]);
+  const args = ['dagster-location', ...NEW_LOCATION, '--no-insight'];
+  return {
+    id: `yo-new-${n}`,
+    label: `\`yo dagster-location\` new location (${n} locations)`,
+    argv: [YO, ...args],
+    command: `yo ${args.join(' ')}`,
+    env: { HOME: join(base, 'home'), NODE_PATH: join(base, 'node_modules'), NO_UPDATE_NOTIFIER: '1' },
+    fresh: repo,
+    open: true,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,10 +335,14 @@ function main() {
     console.log(`Synthetic monorepos (${options.sizes.join(', ')} code locations) in ${tmp}`);
     const runtimeList = runtimes(options, tmp, notes);
 
+    const mid = options.sizes.includes(20) ? 20 : options.sizes[Math.floor(options.sizes.length / 2)];
     const cases = [
-      { id: 'floor', label: '`--help` (floor)', args: ['--help'], cwd: repos[options.sizes[0]] },
+      { id: 'node', label: '`node -e 1` (bare Node)', argv: ['-e', '1'], command: 'node -e 1', cwd: repos[options.sizes[0]] },
+      { id: 'help', label: '`--help`', args: ['--help'], cwd: repos[options.sizes[0]] },
+      { id: 'version', label: '`--version`', args: ['--version'], cwd: repos[options.sizes[0]] },
       ...options.sizes.map((n) => ({ id: `new-${n}`, label: `new location (${n} locations)`, args: NEW_LOCATION, fresh: repos[n] })),
       ...options.sizes.map((n) => ({ id: `doctor-${n}`, label: `doctor (${n} locations)`, args: ['doctor'], cwd: repos[n] })),
+      ...(options.yo ? [yoCase(repos[mid], mid, tmp, snapshot)] : []),
       ...(grown ? [{ id: 'new-pipelines', label: `new location (2 locations, ${(grown.bytes / 1e6).toFixed(1)} MB pipelines)`, args: NEW_LOCATION, fresh: repos.pipelines }] : []),
     ];
 
@@ -315,11 +351,13 @@ function main() {
     let copy = 0;
     const spec = (runtime, c) => ({
       runtime,
-      args: c.args,
+      argv: c.argv ?? [BIN, ...c.args],
+      env: c.env,
       prepare: () => {
         if (!c.fresh) return c.cwd;
         const dir = join(tmp, `work-${copy++}`);
         cpSync(c.fresh, dir, { recursive: true });
+        if (c.open) spawnSync('chmod', ['-R', 'a+rwX', dir]);
         return dir;
       },
       cleanup: (dir) => { if (c.fresh) rmSync(dir, { recursive: true, force: true }); },
@@ -366,10 +404,9 @@ function main() {
       sizes: options.sizes,
       timeTool: hasTime ? 'GNU time (/usr/bin/time -f "%U %S %M")' : null,
       runtimes: runtimeList.map(({ id, label, node, env }) => ({ id, label, version: nodeVersion(node), compileCache: Boolean(env.NODE_COMPILE_CACHE) })),
-      cases: cases.map(({ id, label, args }) => ({ id, label, command: `dagster-location ${args.join(' ')}` })),
+      cases: cases.map(({ id, label, args, command }) => ({ id, label, command: command ?? `dagster-location ${args.join(' ')}` })),
       results,
-      ratios: ratios(results, runtimeList, options.sizes),
-      absolute: grown ? absoluteTargets(results, runtimeList) : [],
+      targets: verdicts(results, runtimeList, options.sizes),
       notes,
     };
     const cacheGain = runtimeList.some((r) => r.id === 'node24') && runtimeList.some((r) => r.id === 'node24-cache');

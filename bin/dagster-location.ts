@@ -2,7 +2,8 @@
 /**
  * The `dagster-location` bin. It turns on Node's module compile cache first (Node 22.1 and
  * later; nothing on Node 20), so the few hundred modules Yeoman loads are compiled once per
- * machine rather than at every run, then hands over to the CLI.
+ * machine rather than at every run, then hands over to the CLI: lib/fast-commands.ts answers a
+ * read-only doctor without Yeoman, lib/cli.ts the rest (loading Yeoman only to run a generator).
  *
  * Yeoman's log (file statuses, the review's diff) goes to stderr but takes its colours from
  * stdout and ignores NO_COLOR; before it loads, FORCE_COLOR=0 turns them off wherever stderr
@@ -15,8 +16,8 @@ import module from 'node:module';
 const { stderrTakesColor } = await import('../lib/color.js');
 if (!stderrTakesColor()) process.env.FORCE_COLOR = '0';
 
-const { main } = await import('../lib/cli.js');
-const code = await main(process.argv.slice(2));
+const { fastMain } = await import('../lib/fast-commands.js');
+const code = await fastMain(process.argv.slice(2));
 // A generator may set a non-zero exit code without failing (the doctor's findings).
 process.exitCode = code || Number(process.exitCode ?? 0);
 // A cancelled prompt can leave the terminal's input open: leave now.

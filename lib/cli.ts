@@ -4,14 +4,13 @@
  * runs: help, the version, or a refusal with a suggestion (exit 2). Then the environment is
  * rooted at the monorepo (so paths print relative to it) and the options reach the generators
  * camelCased, as under `yo`.
+ *
+ * Yeoman's environment and the commit's modules are imported only once a generator is to run:
+ * help, the version and a refusal load nothing but the table (and the colours).
  */
 import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { createEnv } from 'yeoman-environment';
-import { recoverCommand } from './durable.js';
 import { CommandLineError, formatHelp, GENERATOR_NAMES, packageVersion, parseCommandLine, type ParsedCommand } from './commands.js';
-import { cancelMessage, isCancellation } from './commit.js';
-import { findMonorepoRoot } from './monorepo.js';
 import { paint, useColor } from './color.js';
 
 const NAMESPACE = 'dagster-location';
@@ -31,7 +30,7 @@ export function errorText(message: string, stream: { isTTY?: boolean } = process
 
 export async function main(argv: string[]): Promise<number> {
   // Put back a change a killed run left half-made, and nothing else (no generator runs).
-  if (argv[0] === 'recover') return recoverCommand(process.cwd(), argv.slice(1));
+  if (argv[0] === 'recover') return (await import('./durable.js')).recoverCommand(process.cwd(), argv.slice(1));
   let command: ParsedCommand;
   try {
     command = parseCommandLine(argv);
@@ -50,6 +49,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  const [{ createEnv }, { cancelMessage, isCancellation }, { findMonorepoRoot }] = await Promise.all([
+    import('yeoman-environment'),
+    import('./commit.js'),
+    import('./monorepo.js'),
+  ]);
   // Ctrl-C outside a prompt (inside one, the prompt rejects and the run stops below).
   const onInterrupt = () => {
     process.stderr.write(`\n${cancelMessage()}\n`);

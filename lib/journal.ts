@@ -94,7 +94,7 @@ export function journalDir(root: string): string {
   return join(tmpdir(), `dagster-location-journal-${key}`);
 }
 
-function journalFile(root: string): string {
+export function journalFile(root: string): string {
   return join(journalDir(root), 'journal.json');
 }
 

@@ -10,33 +10,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditMonorepo, orphanLocations, REGISTRIES, type Audit, type Problem } from '../../lib/audit.js';
-import { paint, useColor, visibleWidth } from '../../lib/color.js';
+import { auditMonorepo, orphanLocations, type Audit } from '../../lib/audit.js';
+import { useColor } from '../../lib/color.js';
+import { auditJson, formatAudit } from '../../lib/doctor-report.js';
 import { LocationGenerator, type LocationOptions, type RunContext } from '../../lib/location-generator.js';
 import { diskLister, nextFreePort, readMonorepo, type Location, type Monorepo, type Reader } from '../../lib/monorepo.js';
 import { defaultShortName, locationNames } from '../../lib/naming.js';
 import { PHASES } from '../../lib/registries/index.js';
 import { newReport, type Report } from '../../lib/report.js';
 
-/** The table's width limit, in columns. */
-export const TABLE_WIDTH = 100;
-
-/** Column headings of the table (the registries, in the guide's phase order) and what each stands for. */
-const HEADINGS: Record<string, [heading: string, meaning: string]> = {
-  package: ['pkg', 'src/<name>/ package'],
-  pyproject: ['root', 'root pyproject.toml lists and tables'],
-  bootstrap: ['boot', 'bootstrap Dockerfile COPY lines'],
-  dockerfile: ['dfile', 'its Dockerfile'],
-  stubs: ['stubs', "every Dockerfile's member stubs"],
-  compose: ['svc', 'compose service, depends_on, embedded workspace'],
-  stack: ['swarm', 'Swarm service'],
-  workspace: ['grpc', 'workspace.yaml grpc_server'],
-  bake: ['bake', 'bake target, variable, groups'],
-  pipelines: ['ci', 'pipeline steps, references, custom pipeline, paths'],
-  env: ['env', 'env template'],
-  gitignore: ['ign', '.gitignore rule for real env files'],
-  aliases: ['alias', 'short-name aliases'],
-};
 
 type DoctorOptions = LocationOptions & { json?: boolean; fix?: boolean };
 
@@ -163,68 +145,5 @@ function reportFailure(message: string): void {
   process.exitCode = 1;
 }
 
-/** One object per finding, every key always there (null when not known). */
-export function auditJson(audit: Audit) {
-  return {
-    findings: audit.problems.map((p) => ({
-      file: p.file,
-      line: p.line ?? null,
-      location: p.location ?? null,
-      registry: p.registry ?? null,
-      fixable: p.fixable ?? false,
-      problem: p.problem,
-      fix: p.fix,
-    })),
-    locations: audit.locations,
-  };
-}
-
-export function formatAudit(audit: Audit, color: boolean): string {
-  const c = paint(color);
-  const headings = REGISTRIES.map((r) => (HEADINGS[r] ?? [r])[0]);
-  const cellsWidth = headings.reduce((sum, h) => sum + h.length, 0) + headings.length - 1;
-  const portWidth = Math.max(4, ...audit.locations.map((l) => String(l.port ?? '?').length));
-  // A name longer than the room left goes on a line of its own, above its row.
-  const room = TABLE_WIDTH - cellsWidth - portWidth - 4;
-  const nameWidth = Math.min(room, Math.max(8, ...audit.locations.map((l) => l.name.length)));
-  const header = `${'location'.padEnd(nameWidth)}  ${'port'.padEnd(portWidth)}  ${headings.join(' ')}`;
-  const rows = audit.locations.flatMap((location) => {
-    const cells = REGISTRIES.map((registry, i) => {
-      const value = location.registered[registry];
-      const mark = value === null ? c.dim('-') : value ? c.green('✓') : c.red('✗');
-      return mark + ' '.repeat(headings[i].length - 1);
-    });
-    const row = `${String(location.port ?? '?').padEnd(portWidth)}  ${cells.join(' ')}`.trimEnd();
-    return location.name.length > nameWidth ? [location.name, `${''.padEnd(nameWidth)}  ${row}`] : [`${location.name.padEnd(nameWidth)}  ${row}`];
-  });
-  const legend = pack(
-    [`${c.green('✓')} registered`, `${c.red('✗')} missing`, `${c.dim('-')} file not in this repo`, ...REGISTRIES.filter((r) => HEADINGS[r]).map((r) => c.dim(`${HEADINGS[r][0]}: ${HEADINGS[r][1]}`))],
-    TABLE_WIDTH,
-  );
-  const lines = [header, ...rows, '', ...legend];
-  if (audit.problems.length === 0) lines.push('', c.green('No problems found.'));
-  else {
-    const fixable = audit.problems.filter((p) => p.fixable).length;
-    lines.push('', c.bold(`${audit.problems.length} problem(s), ${fixable} fixable with dagster-location doctor --fix:`), ...audit.problems.map((p) => formatProblem(p, c)));
-  }
-  return lines.join('\n');
-}
-
-export function formatProblem(problem: Problem, c = paint(false)): string {
-  const where = `${problem.file}${problem.line ? `:${problem.line}` : ''}`;
-  return `  ${c.bold(where)}: ${problem.problem}\n    fix${problem.fixable ? '' : ' (by hand)'}: ${problem.fix}`;
-}
-
-/** Items on lines of at most `width` columns, two spaces apart. */
-function pack(items: string[], width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const item of items) {
-    if (line && visibleWidth(line) + 2 + visibleWidth(item) > width) {
-      lines.push(line);
-      line = item;
-    } else line = line ? `${line}  ${item}` : item;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
+// The formatting is the read-only fast path's too (lib/fast-commands.ts): one source.
+export { auditJson, formatAudit, formatProblem, TABLE_WIDTH } from '../../lib/doctor-report.js';

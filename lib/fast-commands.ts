@@ -1,0 +1,90 @@
+/**
+ * The bin's way in: what needs no generator runs without loading Yeoman. A read-only
+ * `dagster-location doctor` (no --fix) reads the monorepo and audits it with the same modules
+ * the doctor generator uses (lib/monorepo.ts, lib/audit.ts, lib/doctor-report.ts) and prints
+ * the same bytes with the same exit code; `--help`, `--version` and a refused command line go
+ * to lib/cli.ts, which answers them from the declared table before it loads Yeoman. Everything
+ * else, and a doctor run that has something other than findings to say (no monorepo here, a file
+ * that does not parse, .yo-resolve rules to announce), runs through the generators, so that
+ * those messages have one source.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { CommandLineError, parseCommandLine } from './commands.js';
+import { journalFile } from './journal.js';
+import type { Monorepo, Reader } from './monorepo.js';
+
+/** The bin's main: the read-only doctor here, anything else through lib/cli.ts. */
+export async function fastMain(argv: string[]): Promise<number> {
+  const code = await fastDoctor(argv);
+  if (code !== undefined) return code;
+  const { main } = await import('./cli.js');
+  return main(argv);
+}
+
+/**
+ * `dagster-location doctor [--json]` without Yeoman: the exit code, or undefined when the command
+ * line is not a read-only doctor or the audit has something to say that the generator says.
+ * Writes nothing; the findings go to stdout and the closing line to stderr, as the generator does.
+ */
+export async function fastDoctor(argv: string[], cwd: string = process.cwd()): Promise<number | undefined> {
+  let options: Record<string, string | boolean>;
+  try {
+    const command = parseCommandLine(argv);
+    if (command.kind !== 'run' || command.generator !== 'doctor' || command.options.fix) return undefined;
+    options = command.options;
+  } catch (error) {
+    if (error instanceof CommandLineError) return undefined;
+    throw error;
+  }
+  // The audit's modules, once the command line is known to need them (not for --help).
+  const [{ auditMonorepo }, { useColor }, { readOnlyOutput, readOnlyVerdict }, { diskLister, findMonorepoRoot, readMonorepo }] = await Promise.all([
+    import('./audit.js'),
+    import('./color.js'),
+    import('./doctor-report.js'),
+    import('./monorepo.js'),
+  ]);
+  const root = findMonorepoRoot(cwd);
+  // A killed run's journal is put back by the generator path before anything is read.
+  if (!root || existsSync(journalFile(root))) return undefined;
+  const read: Reader = (path) => {
+    try {
+      return readFileSync(join(root, path), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  let output: string;
+  let verdict: string | undefined;
+  try {
+    const model = readMonorepo(root, read, diskLister(root));
+    if (hasYoResolve(model)) return undefined;
+    const audit = auditMonorepo(model, read, diskLister(root));
+    output = readOnlyOutput(audit, { json: Boolean(options.json), color: useColor(process.stdout) });
+    verdict = readOnlyVerdict(audit);
+  } catch {
+    // The generator reports a file that cannot be read with its file:line, the same way as
+    // every other command.
+    return undefined;
+  }
+  process.stdout.write(output);
+  if (verdict === undefined) return 0;
+  process.stderr.write(`${verdict}\n`);
+  return 1;
+}
+
+/**
+ * Whether a `.yo-resolve` file could apply to this run (at the root, above it, or in a member's
+ * folders): the generator announces its rules before the audit.
+ */
+function hasYoResolve(model: Monorepo): boolean {
+  const folders: string[] = [];
+  for (let dir = model.root; ; dir = dirname(dir)) {
+    folders.push(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const member of model.members) {
+    for (let dir = resolve(model.root, member); dir.startsWith(model.root + sep); dir = dirname(dir)) folders.push(dir);
+  }
+  return folders.some((dir) => existsSync(join(dir, '.yo-resolve')));
+}

@@ -1,0 +1,158 @@
+/**
+ * The bin's start-up: the built `dagster-location` answers `--help`, `--version`, a refused
+ * command line and a read-only `doctor` without loading Yeoman, and the doctor it answers prints
+ * exactly what `yo dagster-location:doctor` prints (same stdout, stderr and exit code).
+ * These run dist/ (npm run build first), as separate processes with no terminal.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BIN, copyFixture, EXAMPLE, MESSY, PROJECT, read } from './helpers.js';
+
+const REALWORLD = join(PROJECT, 'test', 'fixtures', 'realworld');
+const FIXTURES: Array<[string, string]> = [
+  ['the tidy example', EXAMPLE],
+  ['the messy monorepo', MESSY],
+  ...(existsSync(REALWORLD) ? [['the real-world monorepo', REALWORLD] as [string, string]] : []),
+];
+
+/** A hook, loaded with --import, that appends every module URL the process resolves to a file. */
+function moduleLog(): { flags: string[]; loaded: () => string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'module-log-'));
+  const log = join(dir, 'loaded.txt');
+  writeFileSync(log, '');
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';\n` +
+      `export async function resolve(specifier, context, next) {\n` +
+      `  const result = await next(specifier, context);\n` +
+      `  appendFileSync(${JSON.stringify(log)}, result.url + '\\n');\n` +
+      `  return result;\n}\n`,
+  );
+  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  return { flags: ['--import', pathToFileURL(join(dir, 'register.mjs')).href], loaded: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+}
+
+function bin(cwd: string, args: string[], nodeFlags: string[] = []) {
+  const result = spawnSync(process.execPath, [...nodeFlags, BIN, ...args], { cwd, encoding: 'utf8', input: '', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `yo` finds the generator through NODE_PATH; as root it switches user, so HOME and the repo must be writable. */
+function yo(cwd: string, args: string[]) {
+  const base = mkdtempSync(join(tmpdir(), 'yo-'));
+  const modules = join(base, 'node_modules');
+  const home = join(base, 'home');
+  mkdirSync(modules);
+  mkdirSync(home);
+  symlinkSync(PROJECT, join(modules, 'generator-dagster-location'));
+  for (const dir of [base, home]) chmodSync(dir, 0o777);
+  spawnSync('chmod', ['-R', 'a+rwX', cwd]);
+  const result = spawnSync(join(PROJECT, 'node_modules', '.bin', 'yo'), [...args, '--no-insight'], {
+    cwd,
+    encoding: 'utf8',
+    input: '',
+    env: { ...process.env, HOME: home, NODE_PATH: modules, NO_COLOR: '1', NO_UPDATE_NOTIFIER: '1' },
+    timeout: 120_000,
+  });
+  rmSync(base, { recursive: true, force: true });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const YEOMAN = /\/node_modules\/(yeoman-environment|yeoman-generator|@yeoman\/|mem-fs)/;
+
+/** A copy of `fixture` with the last location's env template and workspace.yaml entry gone (the guide's names). */
+function brokenCopy(fixture: string): string {
+  const dir = copyFixture(fixture);
+  const audit = JSON.parse(bin(dir, ['doctor', '--json']).stdout) as { locations: Array<{ name: string }> };
+  const name = audit.locations.at(-1)!.name;
+  rmSync(join(dir, 'environments', `${name}.env.template`));
+  const workspace = read(dir, 'workspace.yaml');
+  const cut = workspace.replace(new RegExp(`^( *)-( +)grpc_server:\\n(?:\\1 .*\\n)*?\\1 +location_name: ["']?${name}["']?\\n`, 'm'), '');
+  assert.notEqual(cut, workspace, `workspace.yaml has a grpc_server entry for ${name} to remove`);
+  writeFileSync(join(dir, 'workspace.yaml'), cut);
+  return dir;
+}
+
+describe('dagster-location start-up (the built bin)', () => {
+  it('--version prints the version in package.json', () => {
+    const { version } = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const result = bin(tmpdir(), [flag]);
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, `${version}\n`);
+    }
+  });
+
+  it('--help lists every sub-generator, without loading Yeoman', () => {
+    const log = moduleLog();
+    const result = bin(tmpdir(), ['--help'], log.flags);
+    assert.equal(result.status, 0, result.stderr);
+    for (const sub of ['package', 'clickhouse', 'docker', 'ci', 'env', 'doctor']) assert.match(result.stdout, new RegExp(`^ {2}${sub} +\\S`, 'm'));
+    assert.ok(log.loaded().some((url) => url.endsWith('/dist/lib/commands.js')), 'the hook saw the table load');
+    assert.deepEqual(log.loaded().filter((url) => YEOMAN.test(url)), []);
+  });
+
+  it('a refused command line: exit 2 and a suggestion, without loading Yeoman', () => {
+    const log = moduleLog();
+    const result = bin(tmpdir(), ['docter'], log.flags);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /Did you mean `dagster-location doctor`\?/);
+    assert.deepEqual(log.loaded().filter((url) => YEOMAN.test(url)), []);
+  });
+
+  it('a read-only doctor loads no Yeoman module; a new location (the same hook) does', () => {
+    const dir = copyFixture();
+    const fast = moduleLog();
+    assert.equal(bin(dir, ['doctor'], fast.flags).status, 0);
+    assert.ok(fast.loaded().some((url) => url.endsWith('/dist/lib/fast-commands.js')), 'the hook saw the fast path load');
+    assert.deepEqual(fast.loaded().filter((url) => YEOMAN.test(url)), []);
+    const slow = moduleLog();
+    assert.equal(bin(dir, ['network_analytics', '--force', '--skip-install'], slow.flags).status, 0);
+    assert.ok(slow.loaded().some((url) => /\/node_modules\/yeoman-environment\//.test(url)), 'a generator run loads Yeoman');
+  });
+
+  for (const [label, fixture] of FIXTURES) {
+    for (const [state, prepare] of [['as it is', copyFixture], ['with a registration missing', brokenCopy]] as const) {
+      for (const flags of [[], ['--json']]) {
+        it(`doctor${flags.map((f) => ` ${f}`).join('')} on ${label} ${state}: the same stdout, stderr and exit code as yo dagster-location:doctor`, () => {
+          const dir = prepare(fixture);
+          const viaBin = bin(dir, ['doctor', ...flags]);
+          const viaYo = yo(dir, ['dagster-location:doctor', ...flags]);
+          assert.equal(viaBin.stdout, viaYo.stdout);
+          assert.equal(viaBin.stderr, viaYo.stderr);
+          assert.equal(viaBin.status, viaYo.status);
+          if (state === 'as it is') assert.equal(viaBin.status, 0, viaBin.stdout + viaBin.stderr);
+          else {
+            assert.equal(viaBin.status, 1);
+            assert.match(viaBin.stdout, /workspace\.yaml/);
+          }
+        });
+      }
+    }
+  }
+
+  it('doctor where .yo-resolve rules apply: announced as the generator does (it runs through Yeoman)', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, '.yo-resolve'), 'docker-stack.yml skip\n');
+    const log = moduleLog();
+    const viaBin = bin(dir, ['doctor'], log.flags);
+    const viaYo = yo(dir, ['dagster-location:doctor']);
+    assert.match(viaBin.stderr, /^\.yo-resolve rules in effect/m);
+    assert.equal(viaBin.stdout, viaYo.stdout);
+    assert.equal(viaBin.status, 0);
+    assert.ok(log.loaded().some((url) => /\/node_modules\/yeoman-environment\//.test(url)));
+  });
+
+  it('doctor on a file that does not parse: its file:line and exit 1, as every command says it', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'compose.yml'), `${read(dir, 'compose.yml')}\nservices: [unclosed\n`);
+    const result = bin(dir, ['doctor']);
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    assert.match(result.stderr, /compose\.yml:\d+/);
+    assert.equal(result.stdout, '');
+  });
+});
