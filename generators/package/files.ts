@@ -1,10 +1,9 @@
 /**
- * Phase 1's files and phase 2's root pyproject.toml edits, as data: what the package generator
- * creates from its templates and which arrays and tables it extends.
+ * Phase 1's files, as data: what the package registry creates from its templates, pinning what
+ * the canonical location pins.
  */
 import type { RunContext } from '../../lib/location-generator.js';
 import { getPath, parseToml } from '../../lib/editors/toml.js';
-import type { LocationNames } from '../../lib/naming.js';
 
 export interface TemplateFile {
   template: string;
@@ -54,19 +53,4 @@ export function requirementsFrom(ctx: RunContext, canonicalPyproject: string | u
     dependencies: [pick('dagster', conventions.dagsterRequirement), pick('dagster-polars', conventions.dagsterPolarsRequirement)],
     indent,
   };
-}
-
-/** The root pyproject.toml arrays phase 2 extends (those that exist), and the uv source to imitate. */
-export function rootPyprojectEdits(root: Record<string, unknown>, names: LocationNames, canonicalKebab?: string) {
-  const member = `src/${names.snake}`;
-  const members = (getPath(root, ['tool', 'uv', 'workspace', 'members']) as string[] | undefined) ?? [];
-  const coveredByGlob = members.some((m) => m.includes('*') && new RegExp(`^${m.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`).test(member));
-  const arrays: Array<{ key: string[]; value: string }> = [];
-  if (!coveredByGlob) arrays.push({ key: ['tool', 'uv', 'workspace', 'members'], value: member });
-  if (Array.isArray(getPath(root, ['project', 'dependencies']))) arrays.push({ key: ['project', 'dependencies'], value: names.kebab });
-  if (Array.isArray(getPath(root, ['tool', 'hatch', 'build', 'targets', 'wheel', 'packages']))) {
-    arrays.push({ key: ['tool', 'hatch', 'build', 'targets', 'wheel', 'packages'], value: member });
-  }
-  const sources = getPath(root, ['tool', 'uv', 'sources']) as Record<string, unknown> | undefined;
-  return { arrays, canonicalSource: canonicalKebab && sources && canonicalKebab in sources ? canonicalKebab : undefined };
 }
