@@ -453,7 +453,7 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
     // in a dry run the patch is the result and the summary joins the log on stderr.
     const stream = this.dryRun ? process.stderr : process.stdout;
     stream.write(
-      formatSummary({ report: this.ctx.report, names: this.ctx.names, clickhouse: this.ctx.clickhouse, dryRun: this.dryRun, color: useColor(stream) }),
+      formatSummary({ report: this.ctx.report, names: this.ctx.names, clickhouse: this.ctx.clickhouse, dryRun: this.dryRun, color: useColor(stream), existing: Boolean(this.ctx.existing) }),
     );
   }
 

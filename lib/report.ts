@@ -85,6 +85,8 @@ export interface SummaryInput {
   dryRun: boolean;
   /** Whether to colour: a terminal and no NO_COLOR. */
   color: boolean;
+  /** The location existed before the run: its Bitbucket variables are configured already. */
+  existing?: boolean;
 }
 
 export function verificationCommands(names: LocationNames, clickhouse: boolean): string[] {
@@ -161,9 +163,13 @@ export function formatSummary(input: SummaryInput): string {
     heading('Left out on purpose (add back by hand if the new location needs it)');
     for (const item of report.leftOut) lines.push(`  - ${item.file}${item.line ? `:${item.line}` : ''}: ${item.what} (${item.why})`);
   }
-  heading('Left for you: Bitbucket repository variables (after merging, if not set yet)');
-  const variableWidth = Math.max(...bitbucketVariables(names).map((v) => v.variable.length));
-  for (const v of bitbucketVariables(names)) lines.push(`  [ ] ${c.cyan(v.variable.padEnd(variableWidth))} = ${v.value}  (${v.scope})`);
+  if (input.existing) {
+    if (report.notes.length > 0) heading('Left for you');
+  } else {
+    heading('Left for you: Bitbucket repository variables (after merging, if not set yet)');
+    const variableWidth = Math.max(...bitbucketVariables(names).map((v) => v.variable.length));
+    for (const v of bitbucketVariables(names)) lines.push(`  [ ] ${c.cyan(v.variable.padEnd(variableWidth))} = ${v.value}  (${v.scope})`);
+  }
   for (const note of report.notes) lines.push(`  [ ] ${note}`);
   const commands = verificationCommands(names, input.clickhouse).slice(report.installed ? 2 : 0);
   // Skipped checks are still to be run; passed and failed ones were reported above.

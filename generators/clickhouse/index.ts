@@ -13,7 +13,7 @@ import { EditError } from '../../lib/editors/text.js';
 import { LocationGenerator, UsageError, type LocationOptions } from '../../lib/location-generator.js';
 import type { Location } from '../../lib/monorepo.js';
 import { renamer, type Renamer } from '../../lib/naming.js';
-import { envTemplatePath } from '../env/files.js';
+import { DEPLOY_ENV_DIR, envTemplatePath } from '../env/files.js';
 import { scanAssets, type AssetScan } from './assets.js';
 import {
   addClickhousePaths,
@@ -99,11 +99,14 @@ export default class ClickhouseGenerator extends LocationGenerator {
     const envDir = model.conventions.files.environments;
     const template = envTemplatePath(envDir, names.snake);
     if (this.readText(template) !== undefined || !this.isComposed) {
-      const { keys, comment } = clickhouseEnvKeys(
-        source && this.readText(envTemplatePath(envDir, source.names.snake)),
-        this.readText(`${this._sharedMember()}/clickhouse/config.py`),
-      );
-      this.editFile(template, (text) => addEnvKeys(text, keys, comment), { optional: `add ${keys.join(', ')} to it when you create it` });
+      const sibling = source && this.readText(envTemplatePath(envDir, source.names.snake));
+      const { keys, comment } = clickhouseEnvKeys(sibling, this.readText(`${this._sharedMember()}/clickhouse/config.py`));
+      // Where the sibling has its ClickHouse block before a section this template has too, so does this one.
+      const before = sibling === undefined ? undefined : sectionAfter(sibling, comment);
+      this.editFile(template, (text) => addEnvKeys(text, keys, comment, before), { optional: `add ${keys.join(', ')} to it when you create it` });
+      if (this.ctx.existing && this.readText(template) !== undefined) {
+        this.ctx.report.notes.push(`Add values for ${keys.join(', ')} to the real env file of ${names.snake} on the shared volume (${DEPLOY_ENV_DIR}/${names.snake}.env)`);
+      }
     }
   }
 
@@ -212,4 +215,16 @@ export default class ClickhouseGenerator extends LocationGenerator {
       return [];
     }
   }
+}
+
+/** The comment line that opens the section right after `comment`'s block in a template, if any. */
+function sectionAfter(template: string, comment: string): string | undefined {
+  const lines = template.split(/\r?\n/);
+  const start = lines.findIndex((line) => line.startsWith('#') && line.includes(comment));
+  if (start === -1) return undefined;
+  for (let i = start + 1; i < lines.length; i++) {
+    if (lines[i].trim() === '') continue;
+    if (lines[i].startsWith('#')) return lines[i];
+  }
+  return undefined;
 }

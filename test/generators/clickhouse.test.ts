@@ -6,7 +6,7 @@ import { parseDocument } from 'yaml';
 import { instructions } from '../../lib/editors/dockerfile.js';
 import { STDLIB_MODULES } from '../../lib/stdlib-modules.js';
 import { scanAssets } from '../../generators/clickhouse/assets.js';
-import { assertOnlyAdds, changes, copyFixture, EXAMPLE, exists, MESSY, read, runBin, runGenerator, snapshot } from '../helpers.js';
+import { assertOnlyAdds, changes, copyFixture, EXAMPLE, exists, MESSY, read, REALWORLD, runBin, runGenerator, snapshot } from '../helpers.js';
 
 const MODULES = ['__init__.py', 'asset_registry.py', 'summary_views.py'];
 const CLICKHOUSE_KEYS = ['CLICKHOUSE_HOST', 'CLICKHOUSE_PORT', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD'];
@@ -411,5 +411,26 @@ def many(): ...
       ['b/orders', 'b_orders'],
     ]);
     assert.deepEqual(result.unread, ['src/x/assets/a.py:13 dynamic (its key is not a literal)', 'src/x/assets/a.py:16 many (a multi-asset: list its assets by hand)']);
+  });
+});
+
+describe('dagster-location clickhouse on an existing location, in the siblings\' layout', () => {
+  /** A copy of the real-world fixture whose wholesale template has a location section, like underwriting's. */
+  function withLocationSection(): string {
+    const dir = copyFixture(REALWORLD);
+    const path = 'environments/vanguard_wholesale.env.template';
+    writeFileSync(join(dir, path), `${read(dir, path).trimEnd()}\n\n# --- Location settings ---\nWHOLESALE_FEED_URL=\n`);
+    return dir;
+  }
+
+  it('puts the ClickHouse block where the sibling has it (before the location section), and the summary asks only for env values', () => {
+    const dir = withLocationSection();
+    const result = runBin(dir, ['clickhouse', 'vanguard_wholesale', '--force']);
+    assert.equal(result.status, 0, result.output);
+    const template = read(dir, 'environments/vanguard_wholesale.env.template');
+    assert.match(template, /# --- ClickHouse \(also read by bootstrap-clickhouse\) ---\nCLICKHOUSE_HOST=\n[\s\S]*\n\n# --- Location settings ---\nWHOLESALE_FEED_URL=\n$/);
+    // The location is deployed already: its Bitbucket variables exist; what the real env file now needs is said.
+    assert.doesNotMatch(result.stdout, /SERVICE_IMAGE_NAME_WHOLESALE/);
+    assert.match(result.stdout, /\[ \] Add values for CLICKHOUSE_HOST, CLICKHOUSE_PORT, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD to the real env file of vanguard_wholesale/);
   });
 });
