@@ -78,7 +78,15 @@ const SCENARIOS: Scenario[] = [
  * Results a tool rejects today that the generator cannot fix in its own files: each is skipped
  * with the reason here, and listed in the summary. Keyed by `fixture / scenario / check`.
  */
-const KNOWN_REJECTIONS: Record<string, string> = {};
+const KNOWN_REJECTIONS: Record<string, string> = Object.fromEntries(
+  ['a location removed', 'a location renamed'].map((scenario) => [
+    // The example's tests import the location by name. remove and rename touch no file outside the
+    // registries and the package: they list such mentions (file:line) for a person, and ruff then
+    // sorts the import of a package that is no longer first-party differently (I001).
+    `example / ${scenario} / ruff`,
+    'tests/test_definitions.py still imports the old package; the summary lists it for a person',
+  ]),
+);
 
 const AS_IT_IS = 'as it is';
 
