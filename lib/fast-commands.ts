@@ -9,10 +9,10 @@
  * those messages have one source.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { CommandLineError, parseCommandLine } from './commands.js';
 import { journalFile } from './journal.js';
-import type { Monorepo, Reader } from './monorepo.js';
+import type { Reader } from './monorepo.js';
 
 /** The bin's main: the read-only doctor here, anything else through lib/cli.ts. */
 export async function fastMain(argv: string[]): Promise<number> {
@@ -38,7 +38,7 @@ export async function fastDoctor(argv: string[], cwd: string = process.cwd()): P
     throw error;
   }
   // The audit's modules, once the command line is known to need them (not for --help).
-  const [{ auditMonorepo }, { useColor }, { readOnlyOutput, readOnlyVerdict }, { diskLister, findMonorepoRoot, readMonorepo }] = await Promise.all([
+  const [{ auditMonorepo }, { useColor }, { readOnlyOutput, readOnlyVerdict }, { diskLister, findMonorepoRoot, readMonorepo, yoResolveFolders }] = await Promise.all([
     import('./audit.js'),
     import('./color.js'),
     import('./doctor-report.js'),
@@ -58,7 +58,7 @@ export async function fastDoctor(argv: string[], cwd: string = process.cwd()): P
   let verdict: string | undefined;
   try {
     const model = readMonorepo(root, read, diskLister(root));
-    if (hasYoResolve(model)) return undefined;
+    if (hasYoResolve(yoResolveFolders(model))) return undefined;
     const audit = auditMonorepo(model, read, diskLister(root));
     output = readOnlyOutput(audit, { json: Boolean(options.json), color: useColor(process.stdout) });
     verdict = readOnlyVerdict(audit);
@@ -77,14 +77,6 @@ export async function fastDoctor(argv: string[], cwd: string = process.cwd()): P
  * Whether a `.yo-resolve` file could apply to this run (at the root, above it, or in a member's
  * folders): the generator announces its rules before the audit.
  */
-function hasYoResolve(model: Monorepo): boolean {
-  const folders: string[] = [];
-  for (let dir = model.root; ; dir = dirname(dir)) {
-    folders.push(dir);
-    if (dirname(dir) === dir) break;
-  }
-  for (const member of model.members) {
-    for (let dir = resolve(model.root, member); dir.startsWith(model.root + sep); dir = dirname(dir)) folders.push(dir);
-  }
+function hasYoResolve(folders: string[]): boolean {
   return folders.some((dir) => existsSync(join(dir, '.yo-resolve')));
 }

@@ -5,7 +5,7 @@
  * and the closing summary. Composed sub-generators receive the app's resolved context and do not
  * ask or read again.
  */
-import { dirname, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { isFilePending } from 'mem-fs-editor/state';
 import { beginRun, endRun, runFiles } from './durable.js';
@@ -13,7 +13,7 @@ import { ARGUMENTS, COMMANDS, formatHelp, optionsFor, usageLine, type ArgumentSh
 import { commitAllOrNothing, noteAnnounced, yoResolveRules } from './commit.js';
 import { CONFIG_KEY } from './conventions.js';
 import { EditError } from './editors/text.js';
-import { diskLister, findLocation, findMonorepoRoot, nextFreePort, readMonorepo, type Location, type Monorepo } from './monorepo.js';
+import { diskLister, findLocation, findMonorepoRoot, nextFreePort, readMonorepo, yoResolveFolders, type Location, type Monorepo } from './monorepo.js';
 import { defaultShortName, locationNames, renamer, type LocationNames, type Renamer } from './naming.js';
 import { BOM, linkEscape, type RepoFiles } from './repo-files.js';
 import { registriesOf } from './registries/index.js';
@@ -148,14 +148,7 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
    * members' folders), said before anything is asked; the review names any other it meets.
    */
   private _announceYoResolve(model: Monorepo): void {
-    const folders: string[] = [];
-    for (let dir = model.root; ; dir = dirname(dir)) {
-      folders.push(dir);
-      if (dirname(dir) === dir) break;
-    }
-    for (const member of model.members) {
-      for (let dir = resolve(model.root, member); dir.startsWith(model.root + sep); dir = dirname(dir)) folders.push(dir);
-    }
+    const folders = yoResolveFolders(model);
     const rules = yoResolveRules(folders, model.root);
     if (rules.length === 0) return;
     noteAnnounced(rules);

@@ -5,7 +5,7 @@
  * learn facts (edits still read the current staged text, since phases follow one another).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join, posix, resolve, sep } from 'node:path';
 import { CONFIG_KEY, conventionsFrom, type Conventions } from './conventions.js';
 import { checkDockerfile, dockerfilePortUses, runsFrozenSync } from './editors/dockerfile.js';
 import { checkPythonSyntax, findAliasDict } from './editors/python.js';
@@ -399,4 +399,17 @@ export function nextFreePort(model: Monorepo): number {
 
 export function findLocation(model: Monorepo, name: string): Location | undefined {
   return model.locations.find((l) => l.names.snake === name || l.names.short === name);
+}
+
+/** The folders whose `.yo-resolve` could decide a run's files: the root and above, and the members' folders. */
+export function yoResolveFolders(model: Pick<Monorepo, 'root' | 'members'>): string[] {
+  const folders: string[] = [];
+  for (let dir = model.root; ; dir = dirname(dir)) {
+    folders.push(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const member of model.members) {
+    for (let dir = resolve(model.root, member); dir.startsWith(model.root + sep); dir = dirname(dir)) folders.push(dir);
+  }
+  return folders;
 }

@@ -1060,7 +1060,7 @@ function itemOf(collection: YAMLMap | YAMLSeq, key: string | number, file: strin
 }
 
 /** The anchors defined inside an entry (a pair or a node), with their nodes, from the parsed tree. */
-function definedAnchors(item: unknown): Array<{ name: string; node: Node }> {
+export function definedAnchors(item: unknown): Array<{ name: string; node: Node }> {
   const found: Array<{ name: string; node: Node }> = [];
   const walk = (node: unknown): void => {
     if (isPair(node)) {

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { diffArrays } from 'diff';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splice, spliceAll, splitLines, detectEol, type Splice } from '../editors/text.js';
-import { entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
+import { definedAnchors, entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
 import { mentionPattern, mentions, normalize, renameMentions } from './mentions.js';
 import type { Monorepo, Reader } from '../monorepo.js';
 import type { LocationNames } from '../naming.js';
@@ -952,23 +952,6 @@ function uniqueAnchor(index: YamlIndex, name: string, target: LocationRef): stri
   let candidate = base;
   for (let n = 2; anchorLine(index, candidate) !== undefined; n++) candidate = `${base}-${n}`;
   return candidate;
-}
-
-/** The anchors defined inside an entry, with their nodes. */
-function definedAnchors(item: unknown): Array<{ name: string; node: Node }> {
-  const found: Array<{ name: string; node: Node }> = [];
-  const walk = (node: unknown): void => {
-    if (isPair(node)) {
-      walk(node.key);
-      walk(node.value);
-    } else if (node && typeof node === 'object' && !isAlias(node)) {
-      const anchor = (node as { anchor?: string }).anchor;
-      if (anchor) found.push({ name: anchor, node: node as Node });
-      if (isCollection(node)) node.items.forEach(walk);
-    }
-  };
-  walk(item);
-  return found;
 }
 
 /** The names of the aliases inside an entry that come after `after` (by offset). */
