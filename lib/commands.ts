@@ -142,7 +142,7 @@ export const COMMANDS: Record<GeneratorName, CommandSpec> = {
   remove: {
     name: 'remove',
     shape: 'existing-location',
-    summary: 'Take a location out of every file that registers it; delete its package, Dockerfile, env template',
+    summary: 'Unregister a location everywhere; delete its package, Dockerfile and env template',
     description:
       'Removes a code location from every registry (root pyproject lists, every Dockerfile stub, compose service and depends_on, Swarm service, workspace entry, bake target, groups and variable, pipeline steps, references, custom pipeline and paths, aliases, ClickHouse COPY lines) and deletes src/<name>/, Dockerfile.<dotted.name> and its env template; then uv lock. The exact inverse of adding it. Refuses an incomplete footprint (see doctor) unless --force.',
     examples: [['dagster-location remove network_analytics --dry-run', 'the removal as a patch; nothing is written']],
@@ -406,7 +406,10 @@ export function formatHelp(generator: GeneratorName): string {
   if (args.length > 0) {
     lines.push('', 'Arguments:');
     const width = Math.max(...args.map((a) => a.label.length));
-    for (const a of args) lines.push(`  ${a.label.padEnd(width)}  ${a.help}`);
+    for (const a of args) {
+      const [head, ...more] = wrap(a.help, 0, 96 - width);
+      lines.push(`  ${a.label.padEnd(width)}  ${head}`, ...more.map((line) => `  ${''.padEnd(width)}  ${line}`));
+    }
   }
   const options = [...optionsFor(generator), ...(generator === 'app' ? [VERSION_OPTION] : [])];
   const written = options.map((o) => `${o.alias ? `-${o.alias}, ` : '    '}--${o.negatable ? `[no-]${o.name}` : o.name}${o.value ? ` ${o.value}` : ''}`);

@@ -40,7 +40,7 @@ describe('dagster-location doctor', () => {
       const result = runBin(dir, ['doctor']);
       assert.equal(result.status, 0, result.output);
       assert.match(result.stdout, /No problems found/);
-      assert.match(result.stdout, /^vanguard_wholesale\s+4000\s+(✓\s*){14}$/m);
+      assert.match(result.stdout, /^vanguard_wholesale\s+4000\s+(✓\s*){13}$/m);
     });
   }
 
@@ -48,7 +48,7 @@ describe('dagster-location doctor', () => {
     {
       drift: 'a location left out of the bake default group',
       apply: (dir) => edit(dir, 'docker-bake.hcl', (t) => t.replace(/\s*"dagster-vanguard-wholesale",/, '')),
-      expect: /docker-bake\.hcl:10: vanguard_wholesale is missing from the default group targets/,
+      expect: /docker-bake\.hcl:11: vanguard_wholesale has no counterpart of underwriting_ml's "dagster-underwriting-ml" in group "default" targets/,
     },
     {
       drift: 'a Dockerfile without a member stub',
@@ -78,7 +78,7 @@ describe('dagster-location doctor', () => {
     {
       drift: 'a location added by hand',
       apply: addByHand,
-      expect: /compose\.yml:\d+: fraud_signals is missing from a compose service[\s\S]*bitbucket-pipelines\.yml: fraud_signals is missing/,
+      expect: /compose\.yml:\d+: fraud_signals has no counterpart of underwriting_ml's services\.underwriting_ml$[\s\S]*bitbucket-pipelines\.yml:\d+: fraud_signals has no counterpart of underwriting_ml's/m,
     },
   ];
 
@@ -108,16 +108,17 @@ describe('dagster-location doctor', () => {
       assert.equal(typeof finding.fixable, 'boolean');
     }
     const summary = parsed.findings.map((f) => [f.file, f.line, f.location, f.registry, f.fixable]);
-    assert.deepEqual(summary.find((f) => f[3] === 'bake_group'), ['docker-bake.hcl', 10, 'vanguard_wholesale', 'bake_group', true]);
+    assert.deepEqual(summary.find((f) => f[3] === 'bake'), ['docker-bake.hcl', 11, 'vanguard_wholesale', 'bake', true]);
     const ports = parsed.findings.filter((f) => String(f.problem).startsWith('ports disagree'));
     assert.deepEqual(ports.map((f) => f.file).sort(), ['Dockerfile.vanguard.wholesale', 'compose.yml', 'workspace.yaml']);
     assert.ok(ports.every((f) => f.fixable === false && f.location === 'vanguard_wholesale'));
     // Each line is where the port is written.
     for (const f of ports) assert.match(readFileSync(join(dir, f.file as string), 'utf8').split('\n')[(f.line as number) - 1], /400[05]/);
-    assert.equal(parsed.locations.find((l) => l.name === 'vanguard_wholesale')?.registered.bake_group, false);
+    assert.match(readFileSync(join(dir, 'docker-bake.hcl'), 'utf8').split('\n')[10], /^\s*targets\s*=/, 'the line of the group\'s targets');
+    assert.equal(parsed.locations.find((l) => l.name === 'vanguard_wholesale')?.registered.bake, false);
   });
 
-  it('names the one of webserver and daemon that lacks the entry, at its depends_on line', () => {
+  it('names the one of webserver and daemon that lacks the entry, at its depends_on list', () => {
     const dir = copyFixture();
     const compose = readFileSync(join(dir, 'compose.yml'), 'utf8');
     const daemon = compose.indexOf('dagster_daemon:');
@@ -125,10 +126,15 @@ describe('dagster-location doctor', () => {
     writeFileSync(join(dir, 'compose.yml'), compose.slice(0, entry) + compose.slice(entry + '      - underwriting_ml\n'.length));
     const result = runBin(dir, ['doctor']);
     assert.equal(result.status, 1);
-    const found = /compose\.yml:(\d+): underwriting_ml is missing from depends_on of dagster_daemon$/m.exec(result.stdout);
+    const found = /compose\.yml:(\d+): underwriting_ml has no counterpart of vanguard_wholesale's services\.dagster_daemon\.depends_on entry vanguard_wholesale$/m.exec(result.stdout);
     assert.ok(found, result.stdout);
-    assert.doesNotMatch(result.stdout, /webserver and (the )?daemon|depends_on of dagster_webserver/);
-    assert.match(readFileSync(join(dir, 'compose.yml'), 'utf8').split('\n')[Number(found[1]) - 1], /^\s+depends_on:/);
+    assert.doesNotMatch(result.stdout, /webserver and (the )?daemon|dagster_webserver/);
+    // The line is the counterpart's entry in the daemon's depends_on list.
+    const lines = readFileSync(join(dir, 'compose.yml'), 'utf8').split('\n');
+    assert.match(lines[Number(found[1]) - 1], /^\s+- vanguard_wholesale$/);
+    const above = lines.slice(0, Number(found[1]) - 1);
+    assert.ok(above.findLastIndex((l) => /^\s+depends_on:/.test(l)) > above.findLastIndex((l) => /^ {2}dagster_daemon:/.test(l)), 'inside dagster_daemon\'s depends_on');
+    assert.ok(above.findLastIndex((l) => /^ {2}dagster_daemon:/.test(l)) > above.findLastIndex((l) => /^ {2}\w+:/.test(l) && !/dagster_daemon/.test(l)), 'under dagster_daemon');
   });
 
   it('the table fits 100 columns, whatever the names; the details go below it', () => {
@@ -145,7 +151,7 @@ describe('dagster-location doctor', () => {
     const table = result.stdout.split(/\n\n\d+ problem\(s\)/)[0];
     for (const line of table.split('\n')) assert.ok(visibleWidth(line) <= 100, `${visibleWidth(line)} columns: ${line}`);
     assert.match(table, new RegExp(`^${long}$`, 'm'), 'a name too long for its column has a line of its own');
-    assert.match(result.stdout, /^vanguard_wholesale\s+4000\s+(✓\s*){14}$/m);
+    assert.match(result.stdout, /^vanguard_wholesale\s+4000\s+(✓\s*){13}$/m);
   });
 
   it('--fix --dry-run: the fix as a patch, nothing written, exit 1 while there is something to fix', () => {
@@ -175,7 +181,7 @@ describe('dagster-location doctor', () => {
     edit(dir, 'Dockerfile.vanguard.wholesale', (t) => t.replace(/^COPY src\/underwriting_ml\/pyproject\.toml.*\n/m, '').replace(/^COPY src\/shared\/pyproject\.toml.*\n/m, ''));
     const findings = (JSON.parse(runBin(dir, ['doctor', '--json']).stdout) as { findings: Array<{ problem: string; fixable: boolean }> }).findings;
     assert.deepEqual(
-      findings.map((f) => [f.problem.replace(/,.*/, ''), f.fixable]),
+      findings.map((f) => [f.problem.replace(/,.*/, ''), f.fixable]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
       [
         ['does not COPY src/shared/pyproject.toml', false],
         ['does not COPY src/underwriting_ml/pyproject.toml', true],
@@ -194,7 +200,7 @@ describe('dagster-location doctor', () => {
     edit(dir, 'src/underwriting_ml/clickhouse/asset_registry.py', (t) => `import dagster as dg\n${t}`);
     const result = runBin(dir, ['doctor', '--fix', '--force', '--skip-install']);
     assert.equal(result.status, 1, result.output);
-    assert.match(result.stdout, /^fraud_signals\s+4002\s+(✓\s*){14}$/m, 'the table is the one after the fix');
+    assert.match(result.stdout, /^fraud_signals\s+4002\s+(✓\s*){13}$/m, 'the table is the one after the fix');
     assert.match(result.stdout, /1 problem\(s\), 0 fixable[\s\S]*asset_registry\.py:1: imports dagster/);
     assert.match(result.stderr, /1 problem\(s\) remain after --fix/);
   });
