@@ -54,7 +54,8 @@ export function pyprojectUnits(text: string, file = FILE): { outline: TomlOutlin
       }
     }
     const name = key.path[key.table.length];
-    if (name !== undefined) {
+    // A key inside an inline table belongs to the key that holds the table.
+    if (name !== undefined && !key.inline) {
       const start = key.lineStart;
       units.push({
         kind: 'key',
