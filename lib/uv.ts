@@ -21,7 +21,7 @@ export interface UvRun {
 export function runUv({ cwd, steps, skip, report, log }: UvRun): boolean {
   const commands = steps.map((args) => `uv ${args.join(' ')}`);
   if (skip) {
-    report.notes.push(`Run ${commands.map((c) => `\`${c}\``).join(' and ')} (--skip-install: they did not run).`);
+    report.notes.push(`Run ${commands.map((c) => `\`${c}\``).join(' and ')} (--skip-install: ${commands.length === 1 ? 'it' : 'they'} did not run).`);
     return false;
   }
   if (!hasUv()) {

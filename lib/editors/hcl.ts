@@ -28,10 +28,20 @@ export interface HclAttribute {
 /** Texts already read strictly (see checkHcl), most recent last. */
 const checked = new Set<string>();
 
+export interface HclReadOptions {
+  /**
+   * Read a top-level block defined twice instead of refusing it (for a reader that reports it,
+   * such as `bakeProblems`); every other strict check still applies. Edits read strictly.
+   */
+  allowTwice?: boolean;
+}
+
 /** Top-level blocks (`type "label" … { … }`) in source order; the whole text is read strictly first (see checkHcl). */
-export function hclBlocks(text: string, file = 'docker-bake.hcl'): HclBlock[] {
+export function hclBlocks(text: string, file = 'docker-bake.hcl', options: HclReadOptions = {}): HclBlock[] {
   const { blocks } = scanBody(text, 0, text.length, file);
-  if (!checked.has(text)) {
+  if (options.allowTwice) {
+    checkBodies(text, blocks, file, undefined, true);
+  } else if (!checked.has(text)) {
     checkBodies(text, blocks, file, undefined);
     checked.add(text);
     if (checked.size > 32) checked.delete(checked.values().next().value!);
@@ -49,12 +59,12 @@ export function checkHcl(text: string, file = 'docker-bake.hcl'): void {
   hclBlocks(text, file);
 }
 
-function checkBodies(text: string, blocks: HclBlock[], file: string, inside: HclBlock | undefined): void {
+function checkBodies(text: string, blocks: HclBlock[], file: string, inside: HclBlock | undefined, allowTwice = false): void {
   const seen = new Map<string, HclBlock>();
   for (const block of blocks) {
     const id = `${block.type} ${block.labels.map((l) => JSON.stringify(l)).join(' ')}`;
     const first = seen.get(id);
-    if (first && block.labels.length > 0) {
+    if (first && block.labels.length > 0 && !allowTwice) {
       throw new EditError(`${id} is defined a second time (first at line ${lineNumber(text, first.start)})${inside ? '' : '; bake would merge the two'}`, file, lineNumber(text, block.start));
     }
     seen.set(id, block);

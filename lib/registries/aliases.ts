@@ -6,7 +6,7 @@
  */
 import { addAliasWithin, findAliasDict, pythonLineLimit } from '../editors/python.js';
 import { getPath, parseToml } from '../editors/toml.js';
-import { lineNumber } from '../editors/text.js';
+import { lineEnd, lineNumber, lineStart } from '../editors/text.js';
 import { auditedLocations, elementRemovalSpans, refsOf, removeSpans } from './common.js';
 import type { Construct, Finding, LocationRef, Registry, RegistryInput } from './registry.js';
 
@@ -95,15 +95,20 @@ function oneLine(text: string, locations: string[]): string | undefined {
 }
 
 /**
- * The inverse of add's wrapping: when the dict on one line again is what add would have wrapped
- * into exactly the text before the removal, it goes back to one line. A dict wrapped by hand
- * otherwise keeps its lines.
+ * The inverse of add's wrapping: when the dict on one line again fits the line limit and is what
+ * add would have wrapped into exactly the text before the removal, it goes back to one line. A
+ * dict wrapped by hand, or one too long for one line even without the entry, keeps its lines.
  */
 function unwrapAsAdded(result: string, before: string, file: string, location: LocationRef, input: RegistryInput): string {
   const locations = names(input, [location.names.snake]);
   const collapsed = oneLine(result, locations);
   if (collapsed === undefined || collapsed === result) return result;
   const limit = lineLimit(input);
-  const readded = addAliasWithin(collapsed, { locations, short: location.names.short, name: location.names.snake, file, limit: limit?.limit, indent: limit?.indent });
+  if (limit === undefined) return result;
+  // A dict over the limit on one line stays wrapped: add never joins it, so neither does remove.
+  const dict = findAliasDict(collapsed, locations)!;
+  const at = lineStart(collapsed, dict.list.open);
+  if ([...collapsed.slice(at, lineEnd(collapsed, dict.list.open)).replace(/\r$/, '')].length > limit.limit) return result;
+  const readded = addAliasWithin(collapsed, { locations, short: location.names.short, name: location.names.snake, file, limit: limit.limit, indent: limit.indent });
   return readded.text === before ? collapsed : result;
 }

@@ -285,7 +285,8 @@ const KEYWORDS = new Set(['true', 'false', 'null', 'for', 'in', 'if', 'else', 'e
  * target defined twice, an `inherits` that names no target.
  */
 export function bakeProblems(text: string, file = 'docker-bake.hcl'): BakeProblem[] {
-  const blocks = hclBlocks(text, file);
+  // A target defined twice is one of the problems reported here, so it is read, not refused.
+  const blocks = hclBlocks(text, file, { allowTwice: true });
   const problems: BakeProblem[] = [];
   const variables = new Set(blocks.filter((b) => b.type === 'variable').map((b) => b.labels[0]));
   const functions = new Set(blocks.filter((b) => b.type === 'function').map((b) => b.labels[0]));

@@ -8,7 +8,7 @@
  * the last sibling key, with the siblings' `=` column when they are aligned.
  */
 import { appendListElement, EditError, insertListElement, insertLines, lineEnd, lineNumber, lineStart, nextLineStart, splice, type BracketList } from '../editors/text.js';
-import { deepEqual, getPath, outlineToml, parseToml, type TomlKeyValue, type TomlOutline } from '../editors/toml.js';
+import { addTableEntry, deepEqual, getPath, outlineToml, parseToml, type TomlKeyValue, type TomlOutline } from '../editors/toml.js';
 import { allLocations, footprintOf, lastWithKey, leftOutComments, missing, own, sourceFor, unaccounted, type Owned, type Unit } from './footprint.js';
 import { mentions, renameMentions } from './mentions.js';
 import type { AddInput, AddResult, Finding, LeftOut, LocationRef, Registry, RegistryInput } from './registry.js';
@@ -28,10 +28,18 @@ interface KeyUnit extends Unit {
   /** The key's name inside its table (the first part past the table path). */
   name: string;
 }
+/** A table of its own whose name mentions a location (`[tool.uv.sources.underwriting-ml]` and its keys). */
+interface TableUnit extends Unit {
+  kind: 'table';
+  /** The table's path, and where its header and its last line (before the line ending) are. */
+  path: string[];
+  headerStart: number;
+  bodyEnd: number;
+}
 interface CommentUnit extends Unit {
   kind: 'comment';
 }
-type PyUnit = ElementUnit | KeyUnit | CommentUnit;
+type PyUnit = ElementUnit | KeyUnit | TableUnit | CommentUnit;
 
 const tableName = (path: string[]) => `[${path.join('.')}]`;
 
@@ -54,7 +62,8 @@ export function pyprojectUnits(text: string, file = FILE): { outline: TomlOutlin
       }
     }
     const name = key.path[key.table.length];
-    if (name !== undefined) {
+    // A key inside an inline table belongs to the key that holds the table.
+    if (name !== undefined && !key.inline) {
       const start = key.lineStart;
       units.push({
         kind: 'key',
@@ -68,6 +77,19 @@ export function pyprojectUnits(text: string, file = FILE): { outline: TomlOutlin
         text: key.path.slice(key.table.length).join('.'),
       });
     }
+  }
+  // Sub-tables (`[tool.uv.sources.<name>]`): the header, its keys, and the one blank line above it.
+  for (const table of outline.tables) {
+    if (table.arrayOfTables || table.path.length < 2) continue;
+    const own = outline.keys.filter((k) => !k.inline && k.table.length === table.path.length && k.table.every((p, i) => p === table.path[i]));
+    const bodyEnd = own.length > 0 ? Math.max(...own.map((k) => k.lineEnd)) : lineEnd(text, table.headerStart);
+    let start = table.headerStart;
+    if (start > 0) {
+      const previous = lineStart(text, start - 1);
+      if (/^[ \t]*\r?\n$/.test(text.slice(previous, start))) start = previous;
+    }
+    const parent = table.path.slice(0, -1);
+    units.push({ kind: 'table', path: table.path, headerStart: table.headerStart, bodyEnd, context: `table in ${tableName(parent)}`, shape: table.path.at(-1)!, what: tableName(table.path), start, end: nextLineStart(text, bodyEnd), text: table.path.at(-1)! });
   }
   // Comment lines of their own (not inside an array: those belong to the array's elements).
   const arrays = outline.keys.filter((k) => k.array).map((k) => k.array!);
@@ -203,6 +225,11 @@ function replicate(text: string, file: string, units: Array<Owned & PyUnit>, uni
     node[path.at(-1)!] = JSON.parse(renameMentions(JSON.stringify(getPath(before, unit.kv.path)), source, target)) as unknown;
     verify(result, file, expected);
     return result;
+  }
+  if (unit.kind === 'table') {
+    // Written as its siblings are: a table of its own, after the last sibling table.
+    const block = renameMentions(text.slice(unit.headerStart, unit.bodyEnd), source, target);
+    return addTableEntry(text, unit.path.slice(0, -1), renameMentions(unit.path.at(-1)!, source, target), block, file);
   }
   // A comment line shared by the siblings: renamed, after the last sibling's.
   const line = renameMentions(text.slice(unit.start, lineEnd(text, unit.start)), source, target);

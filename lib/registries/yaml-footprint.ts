@@ -802,8 +802,11 @@ function planCopy(
   const afterItem = collection.items[after];
   if (c.kind === 'flow') {
     if (!isSeq(collection) || !isScalar(c.item)) {
-      const where = lineOnDisk(text, options.onDisk, lineNumber(text, collection.range![0]));
-      throw new EditError(`${c.path.join('.') || 'the document'} is a flow ${isSeq(collection) ? 'sequence' : 'mapping'}; ${target.names.snake}'s counterpart of ${c.what} cannot be added to it in its style: write it as a block ${isSeq(collection) ? 'list' : 'mapping'} first`, options.file, where);
+      // An entry of a flow list or map (`[{…}, {…}]`, `{a: {…}, b: {…}}`): its text renamed, a new element after the last sibling, in the collection's own layout.
+      const transform = (t: string) => renameVariants(renameMentions(t, source, target), source, target);
+      const at = (item: unknown, k: number) => (isSeq(collection) ? k : keyOf(item as Pair));
+      edits.clone({ path: c.path, source: at(c.item, c.index), after: at(afterItem, after), transform });
+      return undefined;
     }
     const value = renameMentions(String(c.item.value), source, target);
     edits.append({ path: c.path, value });
@@ -816,7 +819,8 @@ function planCopy(
   // A map's first key on its `- ` line (`-   grpc_server:`): the copy is a key, not a new item.
   if (isPair(c.item)) {
     const before = text.slice(bodyStart, (c.item.key as Node).range![0]);
-    if (/\S/.test(before)) body = before.replace(/[^\t]/g, ' ') + body.slice(before.length);
+    // (An explicit key, `? key` then `: value`, is copied as it is written.)
+    if (/^[ \t]*-/.test(before)) body = before.replace(/[^\t]/g, ' ') + body.slice(before.length);
   }
   const lead = text.slice(c.start, bodyStart);
   const copy = copyText(lead, body, c.item, index, options, c.line);

@@ -88,7 +88,7 @@ describe('remove', () => {
       /\[ \] Shared volume: .*\/opt\/dagster\/shared-data\/underwriting_ml/,
       /\[ \] ClickHouse: drop the database \(`DROP DATABASE underwriting_ml`\)/,
       /\[ \] Dagster: the materialisations .* the team's decision/,
-      /\[ \] Run `uv lock` \(install was skipped\)/,
+      /\[ \] Run `uv lock` \(--skip-install: it did not run\)/,
     ]) {
       assert.match(result.stdout, item);
     }

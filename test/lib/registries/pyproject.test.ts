@@ -77,4 +77,12 @@ describe('registry: root pyproject.toml', () => {
     assert.equal(add(text).text, text);
     assert.deepEqual(pyprojectRegistry.footprint(text, 'pyproject.toml', NEW, addInput(EXAMPLE)).map((c) => c.line), [3]);
   });
+
+  it('writes a uv source as a sub-table when the siblings are, and remove takes it out again byte for byte', () => {
+    const text = '[tool.uv.workspace]\nmembers = ["src/shared", "src/vanguard_wholesale", "src/underwriting_ml"]\n\n[tool.uv.sources.shared]\nworkspace = true\n\n[tool.uv.sources.vanguard-wholesale]\nworkspace = true\n\n[tool.uv.sources.underwriting-ml]\nworkspace = true\n\n[tool.ruff]\nline-length = 100\n';
+    const result = add(text);
+    assert.equal(result.text, text.replace('[tool.uv.sources.underwriting-ml]\nworkspace = true\n', '[tool.uv.sources.underwriting-ml]\nworkspace = true\n\n[tool.uv.sources.network-analytics]\nworkspace = true\n').replace('"src/underwriting_ml"]', '"src/underwriting_ml", "src/network_analytics"]'));
+    assert.equal(add(result.text).text, result.text);
+    assert.equal(pyprojectRegistry.remove(result.text, 'pyproject.toml', NEW, addInput(EXAMPLE)), text);
+  });
 });
