@@ -1,6 +1,6 @@
 /**
- * Running uv after a change to the workspace (`uv lock`, `uv sync --group dev`): skipped on
- * `--skip-install` and dry runs (the summary says what to run), a warning when uv is not
+ * Running uv after a change to the workspace (`uv lock`, `uv sync --group dev`), after a real run
+ * only: skipped on `--skip-install` (the summary says what to run), a warning when uv is not
  * installed, and on a failure an error that names the commands to run once the cause is fixed.
  * The files are written before; uv never runs on a half-written repo.
  */

@@ -48,7 +48,9 @@ export default class RenameGenerator extends LocationGenerator {
   }
 
   install() {
-    runUv({ cwd: this.destinationRoot(), steps: [['lock']], skip: Boolean(this.options.skipInstall || this.dryRun), report: this.report, log: (m) => this.log(m) });
+    // A dry run wrote nothing: there is nothing to lock yet, and its summary says so.
+    if (this.dryRun) return;
+    runUv({ cwd: this.destinationRoot(), steps: [['lock']], skip: Boolean(this.options.skipInstall), report: this.report, log: (m) => this.log(m) });
   }
 
   end() {
