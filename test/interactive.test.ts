@@ -11,7 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BIN, changes, copyFixture, exists, read, snapshot } from './helpers.js';
 
 const SOCKET = `dagster-location-test-${process.pid}`;
-const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+// A socket folder of the test's own: tmux refuses a shared /tmp/tmux-<uid> that others made unsafe.
+const TMUX_TMPDIR = mkdtempSync(join(tmpdir(), 'tmux-'));
+const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', env: { ...process.env, TMUX_TMPDIR } });
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 function screen(): string {
