@@ -402,6 +402,8 @@ export function formatHelp(generator: GeneratorName): string {
     const width = Math.max(...GENERATOR_NAMES.map((g) => g.length));
     for (const name of GENERATOR_NAMES.filter((g) => g !== 'app')) lines.push(`  ${name.padEnd(width)}  ${COMMANDS[name].summary}`);
     lines.push(`  ${''.padEnd(width)}  (dagster-location <sub-generator> --help for its own arguments and options)`);
+    // The bin's own word, not a generator: every run does it first anyway.
+    lines.push('', 'Also:', '  dagster-location recover   put back the files of a run killed while writing, and nothing else');
   }
   if (args.length > 0) {
     lines.push('', 'Arguments:');
