@@ -6,14 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import ejs from 'ejs';
-import { locationDockerfileProblems, rewriteExceptStubs } from '../editors/dockerfile.js';
+import { addStub, instructions, locationDockerfileProblems, rewriteExceptStubs } from '../editors/dockerfile.js';
 import { EditError, lineNumber } from '../editors/text.js';
 import { dockerfileTemplateData } from '../../generators/docker/files.js';
 import { auditedLocations } from './common.js';
-import { dockerInstructions } from './dockerfile-lines.js';
 import { renameMentions } from './mentions.js';
 import type { Registry } from './registry.js';
-import { addMemberStub } from './stubs.js';
 
 const TEMPLATE = new URL('../../generators/docker/templates/Dockerfile.ejs', import.meta.url);
 
@@ -35,7 +33,7 @@ export const dockerfileRegistry: Registry = {
     let result: string;
     if (canonical !== undefined) {
       result = rewriteExceptStubs(canonical, (part) => renameMentions(part, source, target));
-      for (const member of members) result = addMemberStub(result, member, file);
+      for (const member of members) result = addStub(result, member, file);
     } else {
       const entrypoint = read('entrypoint.code-location.sh') !== undefined;
       const data = dockerfileTemplateData(target.names, target.port ?? model.conventions.basePort, model, entrypoint);
@@ -70,7 +68,7 @@ export const dockerfileRegistry: Registry = {
 
 /** An existing Dockerfile of the location must serve it on its port. */
 function checkExisting(text: string, file: string, snake: string, port: number | undefined): void {
-  for (const instruction of dockerInstructions(text)) {
+  for (const instruction of instructions(text)) {
     if (instruction.keyword === 'EXPOSE' && port !== undefined) {
       const ports = [...instruction.args.matchAll(/\d+/g)].map((m) => Number(m[0]));
       if (ports.length > 0 && !ports.includes(port)) {
