@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { diffArrays } from 'diff';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splice, spliceAll, splitLines, detectEol, type Splice } from '../editors/text.js';
-import { definedAnchors, entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
+import { anchoredNodes, definedAnchors, entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
 import { mentionPattern, mentions, normalize, renameMentions } from './mentions.js';
 import type { Monorepo, Reader } from '../monorepo.js';
 import type { LocationNames } from '../naming.js';
@@ -934,21 +934,10 @@ function trailingComment(line: string): number | undefined {
   return undefined;
 }
 
+/** The line of the first definition of `&name`, if the document has one. */
 function anchorLine(index: YamlIndex, name: string): number | undefined {
-  let found: number | undefined;
-  const walk = (node: unknown) => {
-    if (found !== undefined || !node || typeof node !== 'object') return;
-    if (isPair(node)) {
-      walk(node.key);
-      walk(node.value);
-      return;
-    }
-    if (isAlias(node)) return;
-    if ((node as { anchor?: string }).anchor === name) found = lineNumber(index.text, (node as Node).range?.[0] ?? 0);
-    if (isCollection(node)) node.items.forEach(walk);
-  };
-  walk(index.doc.contents);
-  return found;
+  const first = anchoredNodes(index.doc, name)[0];
+  return first && lineNumber(index.text, first.node.range?.[0] ?? 0);
 }
 
 function uniqueAnchor(index: YamlIndex, name: string, target: LocationRef): string {
@@ -1074,21 +1063,13 @@ function aliasNodes(item: unknown): Array<import('yaml').Alias> {
   return found;
 }
 
+/** Where the last definition of `&name` before `offset` starts (its `&`), from the document's anchor index. */
 function lastAnchorBefore(index: YamlIndex, name: string, offset: number): number | undefined {
   let found: number | undefined;
-  const walk = (node: unknown) => {
-    if (!node || typeof node !== 'object') return;
-    if (isPair(node)) {
-      walk(node.key);
-      walk(node.value);
-      return;
-    }
-    if (isAlias(node)) return;
-    const start = (node as Node).range?.[0] ?? 0;
-    if ((node as { anchor?: string }).anchor === name && start < offset) found = Math.max(found ?? -1, index.text.lastIndexOf(`&${name}`, start));
-    if (isCollection(node)) node.items.forEach(walk);
-  };
-  walk(index.doc.contents);
+  for (const { node } of anchoredNodes(index.doc, name)) {
+    const start = node.range?.[0] ?? 0;
+    if (start < offset) found = Math.max(found ?? -1, index.text.lastIndexOf(`&${name}`, start));
+  }
   return found;
 }
 
