@@ -702,8 +702,10 @@ interface Planned extends Splice {
  * once, and checked with one parse of the result (every new entry is where it was meant to go
  * and reads as meant; without them the file means exactly what it meant before). A large file,
  * such as a pipelines file with a hundred locations, is then parsed twice per phase instead of
- * twice per entry. Plans are made against the original text; one that overlaps a plan already
- * made (a second element for the same flow list) is made again, on the result, in a second round.
+ * twice per entry; from YAML_SIZES.verifyByEntriesFrom up, once: the result is verified entry by
+ * entry and its document is the original's, moved (see moveToResult). Plans are made against the
+ * original text; one that overlaps a plan already made (a second element for the same flow list)
+ * is made again, on the result, in a second round.
  */
 export class YamlEdits {
   readonly doc: Document.Parsed;

@@ -672,10 +672,11 @@ export interface ReplicateResult {
 /**
  * Replicate every construct of the source that the target has no counterpart of, each after the
  * last sibling construct with the same key (a renamed copy; comment lines aligned like their
- * siblings), in one batch that is parsed once to locate and once to verify. The copies are then
- * checked by meaning: the target has every construct the source has, each alias in a copy
- * resolves inside the copy or to a shared anchor (not to one of the source's own values), and no
- * variant of the source's name is left in them.
+ * siblings), in one batch that is parsed once to locate and once to verify (a large file: its
+ * edited entries only, see YamlEdits). The copies are then checked by meaning: the target has
+ * every construct the source has, each alias in a copy resolves inside the copy or to a shared
+ * anchor (not to one of the source's own values), and no variant of the source's name is left
+ * in them.
  */
 export function replicate(text: string, options: ReplicateOptions): ReplicateResult {
   const { file, source } = options;

@@ -216,6 +216,32 @@ describe('YAML editor: large files', () => {
       }
     }
 
+    // Refusals of the pipelines registry (an anchor the copy needs taken by another step or node): the same either way.
+    const pipelinesFile = 'bitbucket-pipelines.yml';
+    const pipelines = readFileSync(join(EXAMPLE, pipelinesFile), 'utf8');
+    const taken: Array<[string, string]> = [
+      ['an unrelated step owns the anchor', pipelines.replace('    - step: &deploy-vanguard_wholesale', '    - step: &build-push-network_analytics\n        name: Lint\n        script:\n          - ruff check .\n\n    - step: &deploy-vanguard_wholesale')],
+      ['another node defines the anchor', pipelines.replace('\ndefinitions:\n', '\ndefinitions:\n  deploy-alias: &deploy-network_analytics {name: other}\n')],
+    ];
+    for (const [name, text] of taken) {
+      it(`the pipelines registry refuses either way: ${name}`, () => {
+        assert.notEqual(text, pipelines);
+        const input = addInput(EXAMPLE, { [pipelinesFile]: text });
+        const variant = unseen(text);
+        const refusal = () => {
+          try {
+            pipelinesRegistry.add(variant, pipelinesFile, input);
+          } catch (error) {
+            return String(error);
+          }
+          assert.fail('the add was not refused');
+        };
+        const whole = refusal();
+        assert.match(whole, /^EditError: bitbucket-pipelines\.yml:\d+: .*network_analytics/);
+        assert.equal(withSizes(SMALL, refusal), whole);
+      });
+    }
+
     const clone = (path: YamlPath, source: string | number, transform: (t: string) => string) => (edits: YamlEdits) => edits.clone({ path, source, transform });
     const refusals: Array<{ name: string; text: string; plan: Plan; message: RegExp }> = [
       {
