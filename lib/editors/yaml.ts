@@ -1010,7 +1010,8 @@ export class YamlEdits {
       const items = parent.items as unknown[];
       items[items.indexOf(original)] = entry;
     }
-    const result = Object.assign(Object.create(Object.getPrototypeOf(doc) as object) as Document.Parsed, doc);
+    // A copy of the document object (its node type too), holding the moved tree.
+    const result = Object.create(Object.getPrototypeOf(doc) as object, Object.getOwnPropertyDescriptors(doc)) as Document.Parsed;
     result.range = [0, resultText.length, resultText.length];
     if (parsedByText.get(this.text) === doc) parsedByText.delete(this.text);
     retire(doc);
