@@ -267,6 +267,61 @@ function shiftRanges(node: unknown, by: number): void {
   if (isCollection(node)) for (const item of node.items) shiftRanges(item, by);
 }
 
+/** An entry of the original that verifyByEntries parsed as it reads in the result, `at` its offset there. */
+interface VerifiedEntry {
+  parent: YAMLMap | YAMLSeq;
+  original: Pair | Node;
+  entry: Pair | Node;
+  at: number;
+}
+
+/**
+ * Where an offset of a text is after splices: moved by every splice that ends at or before it
+ * (as YamlEdits places the original's offsets), found by a binary search.
+ */
+function shifter(splices: readonly Splice[]): (offset: number) => number {
+  const sorted = [...splices].sort((a, b) => a.end - b.end);
+  const ends = sorted.map((s) => s.end);
+  const shifts: number[] = [0];
+  for (const s of sorted) shifts.push(shifts.at(-1)! + s.replacement.length - (s.end - s.start));
+  return (offset) => {
+    let lo = 0;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid] <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return offset + shifts[lo];
+  };
+}
+
+/** Every offset of a tree moved by `to` (see shiftRanges). */
+function moveRanges(node: unknown, to: (offset: number) => number): void {
+  if (!node || typeof node !== 'object') return;
+  if (isPair(node)) {
+    moveRanges(node.key, to);
+    moveRanges(node.value, to);
+    return;
+  }
+  const range = (node as Node).range as number[] | null | undefined;
+  if (range) {
+    range[0] = to(range[0]);
+    range[1] = to(range[1]);
+    range[2] = to(range[2]);
+  }
+  if (isCollection(node)) for (const item of node.items) moveRanges(item, to);
+}
+
+/** A document whose tree was moved to another's: any later read of its contents throws. */
+function retire(doc: Document.Parsed): void {
+  Object.defineProperty(doc, 'contents', {
+    get() {
+      throw new Error('internal error: a YAML document was read after its tree became the result of an edit');
+    },
+  });
+}
+
 interface Problem {
   message: string;
   line?: number;
@@ -647,8 +702,10 @@ interface Planned extends Splice {
  * once, and checked with one parse of the result (every new entry is where it was meant to go
  * and reads as meant; without them the file means exactly what it meant before). A large file,
  * such as a pipelines file with a hundred locations, is then parsed twice per phase instead of
- * twice per entry. Plans are made against the original text; one that overlaps a plan already
- * made (a second element for the same flow list) is made again, on the result, in a second round.
+ * twice per entry; from YAML_SIZES.verifyByEntriesFrom up, once: the result is verified entry by
+ * entry and its document is the original's, moved (see moveToResult). Plans are made against the
+ * original text; one that overlaps a plan already made (a second element for the same flow list)
+ * is made again, on the result, in a second round.
  */
 export class YamlEdits {
   readonly doc: Document.Parsed;
@@ -691,8 +748,10 @@ export class YamlEdits {
   apply(): string {
     if (this.planned.length === 0) return this.text;
     const result = spliceAll(this.text, this.planned);
-    this.verifiedBy = this.text.length >= YAML_SIZES.verifyByEntriesFrom && this.verifyByEntries(result) ? 'entries' : 'whole';
-    if (this.verifiedBy === 'whole') this.verify(result);
+    const pieces = this.text.length >= YAML_SIZES.verifyByEntriesFrom ? this.verifyByEntries(result) : undefined;
+    this.verifiedBy = pieces ? 'entries' : 'whole';
+    if (pieces) remember(result, this.moveToResult(result, pieces));
+    else this.verify(result);
     if (this.nextRound.length === 0) return result;
     const next = new YamlEdits(result, this.file);
     for (const replan of this.nextRound) replan(next);
@@ -872,18 +931,20 @@ export class YamlEdits {
    * result is the original byte for byte, and an entry of a block collection, from its first line
    * up to the next line that holds more than a comment, reads the same wherever it stands: that
    * next line is less or as much indented, so it ends the entry in the result as it did before.
-   * False when this cannot be shown (then the whole result is parsed, and its error reported).
+   * Undefined when this cannot be shown (then the whole result is parsed, and its error
+   * reported); otherwise each window's entry as parsed, placed in the result (see moveToResult).
    */
-  private verifyByEntries(resultText: string): boolean {
+  private verifyByEntries(resultText: string): VerifiedEntry[] | undefined {
     const { text, doc } = this;
     const root = doc.contents as Node | null;
     // Directives (%YAML 1.1, %TAG) change how an entry reads; an entry parsed alone has none.
-    if (!root?.range || /^%/m.test(text.slice(0, root.range[0]))) return false;
+    if (!root?.range || /^%/m.test(text.slice(0, root.range[0]))) return undefined;
+    const verified: VerifiedEntry[] = [];
     try {
       const windows: Array<{ start: number; end: number; depth: number; entry: Pair | Node; parent: YAMLMap | YAMLSeq; plans: Planned[] }> = [];
       for (const planned of this.planned) {
         const found = this.windowOf(planned);
-        if (!found) return false;
+        if (!found) return undefined;
         windows.push({ ...found, plans: [planned] });
       }
       // The outermost windows, each with every plan inside it.
@@ -892,7 +953,7 @@ export class YamlEdits {
       for (const w of windows) {
         const last = outer.at(-1);
         if (last && w.start >= last.start && w.end <= last.end) last.plans.push(...w.plans);
-        else if (last && w.start < last.end) return false;
+        else if (last && w.start < last.end) return undefined;
         else outer.push(w);
       }
       const newAnchors = new Set<string>();
@@ -901,12 +962,12 @@ export class YamlEdits {
         const shift = this.offsetAfter(w.start) - w.start;
         const part = spliceAll(text.slice(w.start, w.end), w.plans.map((p) => ({ start: p.start - w.start, end: p.end - w.start, replacement: p.replacement })));
         const at = w.start + shift;
-        if (resultText.slice(at, at + part.length) !== part) return false;
+        if (resultText.slice(at, at + part.length) !== part) return undefined;
         const parsed = parseText(part);
         const definedBefore = (name: string) => newAnchors.has(name) || (names.anchors.get(name) ?? []).some((found) => (found.node.range?.[0] ?? Infinity) < w.start);
-        if (strictProblem(part, parsed, definedBefore)) return false;
+        if (strictProblem(part, parsed, definedBefore)) return undefined;
         const contents = parsed.contents;
-        if (!isCollection(contents) || contents.flow || contents.items.length !== 1 || isMap(contents) !== isMap(w.parent) || isSeq(contents) !== isSeq(w.parent)) return false;
+        if (!isCollection(contents) || contents.flow || contents.items.length !== 1 || isMap(contents) !== isMap(w.parent) || isSeq(contents) !== isSeq(w.parent)) return undefined;
         const entry = contents.items[0] as Pair | Node;
         const added = new Map<unknown, Set<number>>();
         for (const group of groupByCollection(w.plans)) {
@@ -914,21 +975,47 @@ export class YamlEdits {
           const inside = this.pathAfter(path).slice(w.depth);
           let node: unknown = isPair(entry) ? entry.value : entry;
           for (const part of inside) node = isMap(node) ? (node.items as Pair[]).find((pair) => keyOf(pair) === String(part))?.value : isSeq(node) ? node.items[part as number] : undefined;
-          if (!isCollection(node) || node.items.length !== collection.items.length + group.length) return false;
+          if (!isCollection(node) || node.items.length !== collection.items.length + group.length) return undefined;
           const indices = this.addedIndices(group, node, () => false);
-          if (!indices) return false;
+          if (!indices) return undefined;
           added.set(node, indices);
         }
-        if (!sameWithout(w.entry, entry, added)) return false;
+        if (!sameWithout(w.entry, entry, added)) return undefined;
         this.checkNewAnchors(added, resultText, (node) => at + (node.range?.[0] ?? 0));
+        verified.push({ parent: w.parent, original: w.entry, entry, at });
         for (const [collection, indices] of added) for (const index of indices) for (const { name } of definedAnchors((collection as YAMLMap | YAMLSeq).items[index])) newAnchors.add(name);
       }
-      return true;
+      return verified;
     } catch (error) {
       // A new anchor defined twice is an answer, not a doubt.
       if (error instanceof EditError && /anchor/.test(error.message)) throw error;
-      return false;
+      return undefined;
     }
+  }
+
+  /**
+   * The result's document, made of the original's without parsing the result: verifyByEntries
+   * showed that the result is the original text with each window's entry replaced, and that each
+   * replaced entry reads, alone, as it reads in the result. So the original's nodes are moved to
+   * their offsets in the result and each window's entry is put in as parsed. The original
+   * document is taken over (a 5 MB file's document is as large again as the text's parse needs):
+   * it leaves the cache, and reading it afterwards is an error, not a silently shifted tree.
+   */
+  private moveToResult(resultText: string, verified: VerifiedEntry[]): Document.Parsed {
+    const { doc } = this;
+    const moved = shifter(this.planned);
+    moveRanges(doc.contents, moved);
+    for (const { parent, original, entry, at } of verified) {
+      shiftRanges(entry, at);
+      const items = parent.items as unknown[];
+      items[items.indexOf(original)] = entry;
+    }
+    // A copy of the document object (its node type too), holding the moved tree.
+    const result = Object.create(Object.getPrototypeOf(doc) as object, Object.getOwnPropertyDescriptors(doc)) as Document.Parsed;
+    result.range = [0, resultText.length, resultText.length];
+    if (parsedByText.get(this.text) === doc) parsedByText.delete(this.text);
+    retire(doc);
+    return result;
   }
 
   /**

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { diffArrays } from 'diff';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splice, spliceAll, splitLines, detectEol, type Splice } from '../editors/text.js';
-import { definedAnchors, entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
+import { anchoredNodes, definedAnchors, entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
 import { mentionPattern, mentions, normalize, renameMentions } from './mentions.js';
 import type { Monorepo, Reader } from '../monorepo.js';
 import type { LocationNames } from '../naming.js';
@@ -141,12 +141,12 @@ export class YamlIndex {
     });
     const variants = [...this.byVariant.keys()].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     this.prefilter = new RegExp(variants.join('|') || '(?!)', 'g');
-    this.setOf(this.doc.contents, []);
+    this.setOf(this.doc.contents, skip && []);
   }
 
   /** The indices (into `locations`) that a node or pair mentions. */
   mentioned(node: unknown): Set<number> {
-    return this.sets.get(node) ?? new Set();
+    return this.sets.get(node) ?? NONE;
   }
 
   indexOf(location: LocationRef): number {
@@ -165,8 +165,9 @@ export class YamlIndex {
       pattern.lastIndex = 0;
       if (pattern.test(text)) set.add(i);
     }
-    this.byText.set(text, set);
-    return set;
+    const found = set.size > 0 ? set : NONE;
+    this.byText.set(text, found);
+    return found;
   }
 
   /** The 1-based line of an offset (a binary search over the line starts, found once). */
@@ -211,34 +212,42 @@ export class YamlIndex {
     return this.runs;
   }
 
-  private setOf(node: unknown, path: YamlPath): Set<number> {
-    if (!node || typeof node !== 'object') return new Set();
-    if (this.skip && !isPair(node) && this.skip(node as Node, path)) {
+  /**
+   * What a node mentions, kept only when it mentions something: most nodes of a large file name
+   * no location, and a set per node was as large as the document itself. The path is only made
+   * for `skip` (a path per node is garbage the size of the document).
+   */
+  private setOf(node: unknown, path: YamlPath | undefined): Set<number> {
+    if (!node || typeof node !== 'object') return NONE;
+    if (this.skip && !isPair(node) && this.skip(node as Node, path!)) {
       if (isScalar(node) && node.range) this.blockScalars.push([node.range[0], node.range[1]]);
-      return new Set();
+      return NONE;
     }
     let set: Set<number>;
     if (isPair(node)) {
       const key = isScalar(node.key) ? String(node.key.value) : '';
-      set = union(this.setOf(node.key, path), this.setOf(node.value, [...path, key]));
+      set = union(this.setOf(node.key, path), this.setOf(node.value, path && [...path, key]));
     } else if (isAlias(node)) {
       set = this.textSet(node.source);
     } else {
       const anchor = (node as { anchor?: string }).anchor;
-      set = anchor ? this.textSet(anchor) : new Set();
+      set = anchor ? this.textSet(anchor) : NONE;
       if (isScalar(node)) {
         set = union(set, this.textSet(String(node.value)));
         if ((node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) && node.range) this.blockScalars.push([node.range[0], node.range[1]]);
       } else if (isMap(node)) {
         for (const pair of node.items as Pair[]) set = union(set, this.setOf(pair, path));
       } else if (isSeq(node)) {
-        node.items.forEach((item, i) => (set = union(set, this.setOf(item, [...path, i]))));
+        node.items.forEach((item, i) => (set = union(set, this.setOf(item, path && [...path, i]))));
       }
     }
-    this.sets.set(node, set);
+    if (set.size > 0) this.sets.set(node, set);
     return set;
   }
 }
+
+/** The set of a node that mentions no location: shared, never changed (every set here is read only). */
+const NONE: Set<number> = new Set();
 
 /**
  * What each text mentions, by set of locations, shared by every index over those locations: the
@@ -275,9 +284,12 @@ export function yamlIndex(text: string, file: string, locations: readonly Locati
   return index;
 }
 
+/** A ∪ b, one of them when it holds the other (sets are shared: never changed in place). */
 function union(a: Set<number>, b: Set<number>): Set<number> {
-  if (b.size === 0) return a;
+  if (a === b || b.size === 0) return a;
   if (a.size === 0) return b;
+  if (b.size <= a.size && [...b].every((i) => a.has(i))) return a;
+  if (a.size < b.size && [...a].every((i) => b.has(i))) return b;
   return new Set([...a, ...b]);
 }
 
@@ -660,10 +672,11 @@ export interface ReplicateResult {
 /**
  * Replicate every construct of the source that the target has no counterpart of, each after the
  * last sibling construct with the same key (a renamed copy; comment lines aligned like their
- * siblings), in one batch that is parsed once to locate and once to verify. The copies are then
- * checked by meaning: the target has every construct the source has, each alias in a copy
- * resolves inside the copy or to a shared anchor (not to one of the source's own values), and no
- * variant of the source's name is left in them.
+ * siblings), in one batch that is parsed once to locate and once to verify (a large file: its
+ * edited entries only, see YamlEdits). The copies are then checked by meaning: the target has
+ * every construct the source has, each alias in a copy resolves inside the copy or to a shared
+ * anchor (not to one of the source's own values), and no variant of the source's name is left
+ * in them.
  */
 export function replicate(text: string, options: ReplicateOptions): ReplicateResult {
   const { file, source } = options;
@@ -934,21 +947,10 @@ function trailingComment(line: string): number | undefined {
   return undefined;
 }
 
+/** The line of the first definition of `&name`, if the document has one. */
 function anchorLine(index: YamlIndex, name: string): number | undefined {
-  let found: number | undefined;
-  const walk = (node: unknown) => {
-    if (found !== undefined || !node || typeof node !== 'object') return;
-    if (isPair(node)) {
-      walk(node.key);
-      walk(node.value);
-      return;
-    }
-    if (isAlias(node)) return;
-    if ((node as { anchor?: string }).anchor === name) found = lineNumber(index.text, (node as Node).range?.[0] ?? 0);
-    if (isCollection(node)) node.items.forEach(walk);
-  };
-  walk(index.doc.contents);
-  return found;
+  const first = anchoredNodes(index.doc, name)[0];
+  return first && lineNumber(index.text, first.node.range?.[0] ?? 0);
 }
 
 function uniqueAnchor(index: YamlIndex, name: string, target: LocationRef): string {
@@ -1074,21 +1076,13 @@ function aliasNodes(item: unknown): Array<import('yaml').Alias> {
   return found;
 }
 
+/** Where the last definition of `&name` before `offset` starts (its `&`), from the document's anchor index. */
 function lastAnchorBefore(index: YamlIndex, name: string, offset: number): number | undefined {
   let found: number | undefined;
-  const walk = (node: unknown) => {
-    if (!node || typeof node !== 'object') return;
-    if (isPair(node)) {
-      walk(node.key);
-      walk(node.value);
-      return;
-    }
-    if (isAlias(node)) return;
-    const start = (node as Node).range?.[0] ?? 0;
-    if ((node as { anchor?: string }).anchor === name && start < offset) found = Math.max(found ?? -1, index.text.lastIndexOf(`&${name}`, start));
-    if (isCollection(node)) node.items.forEach(walk);
-  };
-  walk(index.doc.contents);
+  for (const { node } of anchoredNodes(index.doc, name)) {
+    const start = node.range?.[0] ?? 0;
+    if (start < offset) found = Math.max(found ?? -1, index.text.lastIndexOf(`&${name}`, start));
+  }
   return found;
 }
 

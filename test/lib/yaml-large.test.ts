@@ -7,11 +7,16 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlias, isCollection, isPair, isScalar, parseDocument } from 'yaml';
+import { isAlias, isCollection, isDocument, isPair, isScalar, parseDocument } from 'yaml';
 import { EditError } from '../../lib/editors/text.js';
 import { parseYaml, YamlEdits, YAML_SIZES, type YamlPath } from '../../lib/editors/yaml.js';
 import { locationNames, renamer } from '../../lib/naming.js';
-import { EXAMPLE, MESSY, PROJECT } from '../helpers.js';
+import { EXAMPLE, MESSY, PROJECT, REALWORLD } from '../helpers.js';
+import { composeRegistry } from '../../lib/registries/compose.js';
+import { pipelinesRegistry } from '../../lib/registries/pipelines.js';
+import { stackRegistry } from '../../lib/registries/stack.js';
+import { workspaceRegistry } from '../../lib/registries/workspace.js';
+import { addInput } from './registries/yaml-fixture.js';
 
 const rename = renamer(locationNames('underwriting_ml', 'underwriting'), locationNames('network_analytics', 'analytics'), { from: 4001, to: 4002 });
 
@@ -176,9 +181,66 @@ describe('YAML editor: large files', () => {
           plan(edits);
           const result = edits.apply();
           assert.equal(edits.verifiedBy, 'entries');
+          // The result's document is the original's, moved: the tree of a whole parse of the result.
+          const moved = parseYaml(result, 'f.yml');
+          assert.ok(isDocument(moved));
+          assertSameTree(moved.contents, parseDocument(result, { merge: true, uniqueKeys: false }).contents);
+          assert.throws(() => edits.doc.contents, /read after its tree became the result of an edit/);
           return result;
         });
         assert.equal(byEntries, expected);
+      });
+    }
+
+    // A registry goes on with the result's document after its edits (verifying the copies, the
+    // next round of edits): the document moved from the original must serve it as a parse would.
+    for (const registry of [composeRegistry, stackRegistry, workspaceRegistry, pipelinesRegistry]) {
+      for (const [fixture, dir] of [['example', EXAMPLE], ['messy', MESSY], ['realworld', REALWORLD]] as const) {
+        it(`the ${registry.id} registry's add in the ${fixture} fixture`, () => {
+          const input = addInput(dir);
+          const file = registry.files(input, input.target)[0];
+          const text = input.read(file);
+          if (text === undefined) return;
+          const add = (variant: string) => {
+            try {
+              return registry.add(variant, file, input);
+            } catch (error) {
+              return String(error);
+            }
+          };
+          const variant = unseen(text);
+          const whole = add(variant);
+          const byEntries = withSizes(SMALL, () => add(variant));
+          assert.deepEqual(byEntries, whole);
+          if (typeof byEntries === 'string' || byEntries.text === variant) return;
+          assertSameTree(parseYaml(byEntries.text, file).contents, parseDocument(byEntries.text, { merge: true, uniqueKeys: false }).contents);
+        });
+      }
+    }
+
+    // Refusals of the pipelines registry (an anchor the copy needs taken by another step or node): the same either way.
+    const pipelinesFile = 'bitbucket-pipelines.yml';
+    const pipelines = readFileSync(join(EXAMPLE, pipelinesFile), 'utf8');
+    const taken: Array<[string, string]> = [
+      ['an unrelated step owns the anchor', pipelines.replace('    - step: &deploy-vanguard_wholesale', '    - step: &build-push-network_analytics\n        name: Lint\n        script:\n          - ruff check .\n\n    - step: &deploy-vanguard_wholesale')],
+      ['another node defines the anchor', pipelines.replace('\ndefinitions:\n', '\ndefinitions:\n  deploy-alias: &deploy-network_analytics {name: other}\n')],
+    ];
+    for (const [name, text] of taken) {
+      it(`the pipelines registry refuses either way: ${name}`, () => {
+        assert.notEqual(text, pipelines);
+        const input = addInput(EXAMPLE, { [pipelinesFile]: text });
+        const variant = unseen(text);
+        const refusal = () => {
+          try {
+            pipelinesRegistry.add(variant, pipelinesFile, input);
+          } catch (error) {
+            return String(error);
+          }
+          assert.fail('the add was not refused');
+        };
+        const whole = refusal();
+        assert.match(whole, /^EditError: bitbucket-pipelines\.yml:\d+: .*network_analytics/);
+        assert.equal(withSizes(SMALL, refusal), whole);
       });
     }
 
