@@ -128,7 +128,7 @@ describe('registry: compose.yml', () => {
     js = yamlJs(result.text);
   });
 
-  it("copies the canonical's service after it, with its x- merges and its develop.watch paths renamed", () => {
+  it("copies the canonical's service after it, with its x- merges and its develop.watch paths renamed, not its own extra path", () => {
     const service = js.services.network_analytics;
     assert.deepEqual(Object.keys(js.services), ['postgres', 'vanguard_wholesale', 'underwriting_ml', 'network_analytics', 'dagster_webserver', 'dagster_daemon', 'smoke_tests']);
     assert.equal(service.restart, 'unless-stopped', 'the *code-location merge resolves');
@@ -136,7 +136,12 @@ describe('registry: compose.yml', () => {
     assert.equal(service.build.dockerfile, 'Dockerfile.network.analytics');
     assert.equal(service.container_name, 'network_analytics');
     assert.deepEqual(service.ports, ['4002:4002']);
-    assert.deepEqual(service.develop.watch.map((w: any) => w.path), ['./src/network_analytics', './src/network_analytics/pyproject.toml']);
+    assert.deepEqual(service.develop.watch.map((w: any) => w.path), ['./src/network_analytics']);
+    // The rebuild path only the canonical watches is its own: left out, and listed.
+    assert.deepEqual(
+      result.leftOut.map((l) => [l.line, l.what]),
+      [[60, 'underwriting_ml.develop.watch[1]: action: rebuild, path: ./src/underwriting_ml/pyproject.toml']],
+    );
     assert.match(result.text, /\n {2}network_analytics:\n {4}<<: \*code-location\n/);
     assertNoCanonicalVariant(COMPOSE, result.text);
   });
