@@ -95,6 +95,19 @@ export function missing(owned: readonly Owned[], source: LocationRef, target: Lo
   return { replicate, leftOut };
 }
 
+/**
+ * The pattern rule outside YAML (bake attributes, Dockerfile instructions, env variables): the
+ * parts of the source's construct whose key no sibling's counterpart has. Without a sibling
+ * there is nothing to compare with, so nothing is the source's own (the caller copies all and
+ * lists what looks particular). Keys are location-free (names as placeholders) where they can
+ * name a location.
+ */
+export function ownParts<T>(parts: readonly T[], siblings: ReadonlyArray<readonly T[]>, keyOf: (part: T) => string): T[] {
+  if (siblings.length === 0) return [];
+  const shared = new Set(siblings.flatMap((list) => list.map(keyOf)));
+  return parts.filter((part) => !shared.has(keyOf(part)));
+}
+
 /** The last construct with `key` in file order (the one a new counterpart follows). */
 export function lastWithKey(owned: readonly Owned[], key: string, except?: LocationRef): Owned | undefined {
   return owned.filter((u) => u.key === key && u.owner.names.snake !== except?.names.snake).at(-1);
