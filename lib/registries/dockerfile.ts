@@ -120,5 +120,5 @@ function copiedParticulars(canonical: string, input: AddInput): LeftOut[] {
     siblings.length > 0
       ? `only ${source.names.snake}'s Dockerfile has it; copied to ${target.names.dockerfile}, since the image may need it: check that ${target.names.snake}'s does`
       : `copied from ${source.names.snake}'s, the only location Dockerfile; check that ${target.names.snake}'s image needs it`;
-  return particular.map((i) => ({ file: source.names.dockerfile, line: lineNumber(canonical, i.start), what: `${i.keyword} ${i.args.length > 100 ? `${i.args.slice(0, 97)}...` : i.args}`, why }));
+  return particular.map((i) => ({ file: source.names.dockerfile, line: lineNumber(canonical, i.start), what: `${i.keyword} ${i.args.length > 100 ? `${i.args.slice(0, 97)}...` : i.args}`, why, copied: true }));
 }

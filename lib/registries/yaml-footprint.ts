@@ -636,11 +636,12 @@ const LOOKS_PARTICULAR = /(^|\.)(resources|replicas|limits|reservations|mem_limi
 /** A settings path, relative to a construct, that a registry writes for every location (never a particular). */
 export type KeepPath = (path: string) => boolean;
 
-/** Every leaf below a node, as `path: value`, with the node to give its line. */
-function leaves(node: unknown, prefix: string): Array<{ path: string; value: string; node?: Node }> {
+/** Every leaf below a node, as `path: value`, with the node to give its line; a flow collection is one leaf, as written. */
+function leaves(node: unknown, prefix: string, text = ''): Array<{ path: string; value: string; node?: Node }> {
+  if (isCollection(node) && node.flow && node.range && text) return [{ path: prefix, value: text.slice(node.range[0], node.range[1]).trim(), node }];
   const join = (key: string) => (prefix ? `${prefix}.${key}` : key);
-  if (isMap(node)) return (node.items as Pair[]).flatMap((pair) => leaves(pair.value, join(keyText(pair))).map((l) => ({ ...l, node: l.node ?? (pair.key as Node) })));
-  if (isSeq(node)) return node.items.flatMap((item, i) => leaves(item, `${prefix}[${i}]`));
+  if (isMap(node)) return (node.items as Pair[]).flatMap((pair) => leaves(pair.value, join(keyText(pair)), text).map((l) => ({ ...l, node: l.node ?? (pair.key as Node) })));
+  if (isSeq(node)) return node.items.flatMap((item, i) => leaves(item, `${prefix}[${i}]`, text));
   if (isAlias(node)) return [{ path: prefix, value: `*${node.source}`, node }];
   return [{ path: prefix, value: isScalar(node) ? String(node.value) : '', node: (node as Node | null) ?? undefined }];
 }
@@ -697,13 +698,14 @@ export function patternShape(index: YamlIndex, construct: YamlConstruct, sibling
   const where = isPair(construct.item) ? '' : ` of the list entry ${oneLine(headText(construct.item))}`;
   const value = (item: unknown) => (isPair(item) ? item.value : item);
   if (siblings.length === 0) {
-    const leftOut = leaves(value(construct.item), label)
+    const leftOut = leaves(value(construct.item), label, index.text)
       .filter((leaf) => LOOKS_PARTICULAR.test(leaf.path.slice(label ? label.length + 1 : 0)))
       .map((leaf) => ({
         file,
         line: index.lineOf(leaf.node?.range?.[0] ?? construct.start),
         what: `${leaf.path}: ${leaf.value}${where}`,
         why: `copied from ${source.names.snake}, the only location in this file with it; check that it suits the new location`,
+        copied: true,
       }));
     return { changes: [], leftOut };
   }
@@ -717,11 +719,11 @@ export function patternShape(index: YamlIndex, construct: YamlConstruct, sibling
     changes.push({ start: replacement ? span.start : ownLead(text, span.start), end: nextLineStart(text, span.end), replacement: replacement?.line ?? '' });
     // A list item is one particular: its settings on one line (`develop.watch[1]: action: rebuild, path: …`).
     if (/\]$/.test(path) && !isScalar(node) && !isAlias(node)) {
-      const parts = leaves(node, '').map((leaf) => `${leaf.path}: ${leaf.value}`);
+      const parts = leaves(node, '', text).map((leaf) => `${leaf.path}: ${leaf.value}`);
       leftOut.push({ file, line: index.lineOf(span.start), what: `${path}: ${parts.join(', ')}${where}`, why });
       return;
     }
-    for (const leaf of leaves(node, path)) {
+    for (const leaf of leaves(node, path, text)) {
       if (leaf.value === replacement?.value) continue;
       leftOut.push({ file, line: index.lineOf(leaf.node?.range?.[0] ?? span.start), what: `${leaf.path}: ${leaf.value}${where}`, why });
     }
