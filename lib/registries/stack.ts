@@ -1,12 +1,12 @@
 /**
  * docker-stack.yml: the Swarm stack. A location's footprint is its service (and anything else
- * that names it alone). A new service copies the canonical's *pattern*: where the file has other
- * locations, a setting of the canonical's service that no sibling has is its own and is not
- * copied, and a setting the siblings all take from one shared anchor (`deploy: *deploy`) is
- * written that way instead of the canonical's own value; both are listed as left out. Where the
- * canonical is the only location, its service is copied whole and the values that look
- * particular to it (resources, replicas, healthcheck timings) are listed for a reviewer. Without
- * a service to copy, the guide's phase 5 block is written in the siblings' indentation.
+ * that names it alone). A new service copies the canonical's *pattern* by the rule every YAML
+ * registry shares (patternShape in yaml-footprint.ts): settings only the canonical's service has
+ * are left out, a setting the siblings all take from one shared anchor (`deploy: *deploy`) is
+ * written that way, and where the canonical is the only location its service is copied whole and
+ * the values that look particular are listed. What the guide's phase 5 gives every service is
+ * never left out. Without a service to copy, the guide's phase 5 block is written in the
+ * siblings' indentation.
  */
 import { isMap, isPair, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { EditError, lineStart, nextLineStart } from '../editors/text.js';
