@@ -73,14 +73,15 @@ export interface Missing {
 export function missing(owned: readonly Owned[], source: LocationRef, target: LocationRef): Missing {
   const targetKeys = new Set(footprintOf(owned, target).map((u) => u.key));
   const isSibling = (u: Owned) => u.owner.names.snake !== source.names.snake && u.owner.names.snake !== target.names.snake;
-  const siblingKeys = new Set(owned.filter(isSibling).map((u) => u.key));
+  const sourceUnits = footprintOf(owned, source);
+  const ownComments = new Set(ownParts(sourceUnits.filter((u) => u.comment), [owned.filter(isSibling)], (u) => u.key));
   const replicate: Owned[] = [];
   const leftOut: Owned[] = [];
   const sourceKeys = new Set<string>();
-  for (const unit of footprintOf(owned, source)) {
+  for (const unit of sourceUnits) {
     sourceKeys.add(unit.key);
     if (targetKeys.has(unit.key)) continue;
-    if (unit.comment && !siblingKeys.has(unit.key)) leftOut.push(unit);
+    if (ownComments.has(unit)) leftOut.push(unit);
     else replicate.push(unit);
   }
   // What every sibling has and the source lacks is the pattern too (the source drifted): copied
