@@ -159,9 +159,17 @@ export function formatSummary(input: SummaryInput): string {
     heading('Warnings');
     for (const warning of report.warnings) lines.push(`  ${c.yellow('!')} ${warning}`);
   }
-  if (report.leftOut.length > 0) {
+  // What the run chose for the person (particulars left out or copied), apart from what is left for them to do.
+  const particular = (item: LeftOut) => `  - ${item.file}${item.line ? `:${item.line}` : ''}: ${item.what} (${item.why})`;
+  const leftOut = report.leftOut.filter((item) => !item.copied);
+  const copied = report.leftOut.filter((item) => item.copied);
+  if (leftOut.length > 0) {
     heading('Left out on purpose (add back by hand if the new location needs it)');
-    for (const item of report.leftOut) lines.push(`  - ${item.file}${item.line ? `:${item.line}` : ''}: ${item.what} (${item.why})`);
+    for (const item of leftOut) lines.push(particular(item));
+  }
+  if (copied.length > 0) {
+    heading("Copied though particular to the canonical (check that the new location needs it)");
+    for (const item of copied) lines.push(particular(item));
   }
   if (input.existing) {
     if (report.notes.length > 0) heading('Left for you');

@@ -30,6 +30,11 @@ import { changes, copyFixture, read, REALWORLD, runBin, snapshot } from './helpe
 
 type Json = any;
 
+/** The summary's "Left out on purpose" section (empty when there is none). */
+function leftOutSection(stdout: string): string {
+  return stdout.split('\n\n').find((s) => s.startsWith('Left out on purpose')) ?? '';
+}
+
 const YAML_FILES = ['compose.yml', 'docker-stack.yml', 'workspace.yaml', 'bitbucket-pipelines.yml'];
 const MEMBERS = ['shared', 'vanguard_wholesale', 'underwriting_ml'];
 
@@ -451,6 +456,44 @@ describe('the real-world fixture', () => {
     it("does not copy the canonical's own memory limit into the Swarm stack (issue 14)", () => {
       const stack = projectYaml(now('docker-stack.yml'), 'docker-stack.yml');
       assert.equal(stack.services.network_analytics.deploy.resources, undefined);
+    });
+
+    it("leaves out the canonical's own compose healthcheck and pipelines max-time, and lists each with file:line (issue 14)", () => {
+      const compose = projectYaml(now('compose.yml'), 'compose.yml');
+      assert.equal(compose.services.network_analytics.healthcheck, undefined);
+      assert.equal(compose.services.underwriting_ml.healthcheck.start_period, '2m');
+      const steps = projectYaml(now('bitbucket-pipelines.yml'), 'bitbucket-pipelines.yml').definitions.steps.map((s: Json) => s.step);
+      const build = steps.find((s: Json) => s.name === 'Build & push dagster-network-analytics');
+      assert.equal(build['max-time'], undefined);
+      assert.equal(build.size, '2x', 'the shared <<: *docker-step stays');
+      const section = leftOutSection(run.stdout);
+      for (const line of [
+        'compose.yml:94: underwriting_ml.healthcheck.test: ["CMD", "dagster", "api", "grpc-health-check", "-p", "4001"]',
+        'compose.yml:95: underwriting_ml.healthcheck.interval: 30s',
+        'compose.yml:98: underwriting_ml.healthcheck.start_period: 2m',
+        'bitbucket-pipelines.yml:87: step.max-time: 45 of the list entry step &build-push-underwriting_ml',
+      ]) {
+        assert.ok(section.includes(`  - ${line} (`), `${line}\n${section}`);
+      }
+    });
+
+    it("copies the canonical's own apt package into the new Dockerfile and lists it as copied (issue 14)", () => {
+      assert.match(now('Dockerfile.network.analytics'), /apt-get install -y --no-install-recommends libgomp1/);
+      const copied = run.stdout.split('\n\n').find((s) => s.startsWith('Copied though particular')) ?? '';
+      assert.match(copied, /^ {2}- Dockerfile\.underwriting\.ml:53: RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 /m, run.stdout);
+      assert.doesNotMatch(leftOutSection(run.stdout), /libgomp1/);
+    });
+
+    it('the doctor finds nothing missing after the run, and remove gives back every byte (issue 14)', () => {
+      const doctor = runBin(dir, ['doctor']);
+      assert.equal(doctor.status, 0, doctor.output);
+      const copy = copyFixture(REALWORLD);
+      const before = snapshot(copy);
+      assert.equal(runBin(copy, ['network_analytics', 'analytics', '4002', '--force', '--skip-install', '--no-clickhouse']).status, 0);
+      const removed = runBin(copy, ['remove', 'network_analytics', '--force', '--skip-install']);
+      assert.equal(removed.status, 0, removed.output);
+      const { added, removed: gone, changed } = changes(before, snapshot(copy));
+      assert.deepEqual({ added, gone, changed }, { added: [], gone: [], changed: [] });
     });
 
     it('aligns the new [tool.uv.sources] line like its siblings (issue 14)', () => {

@@ -9,7 +9,7 @@
 import { appendToBlockList, hclAttributes, hclBlocks, insertBlock, type HclBlock } from '../editors/hcl.js';
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splitLines } from '../editors/text.js';
 import { auditUnits, elementRemovalSpans, patternOnly, refsOf, removeSpans } from './common.js';
-import { allLocations, footprintOf, lastWithKey, leftOutComments, missing, own, sourceFor, unaccounted, type Owned, type Unit } from './footprint.js';
+import { allLocations, footprintOf, lastWithKey, leftOutComments, missing, own, ownParts, sourceFor, unaccounted, type Owned, type Unit } from './footprint.js';
 import { mentions, renameMentions } from './mentions.js';
 import type { AddInput, AddResult, Finding, LeftOut, LocationRef, Registry } from './registry.js';
 
@@ -236,13 +236,10 @@ function blockReplica(text: string, file: string, units: OwnedBake[], unit: Bloc
   const body = text.slice(blockStart, nextLineStart(text, unit.block.end));
   const attributes = hclAttributes(text, unit.block, file);
   const cut: Array<{ start: number; end: number }> = [];
-  if (siblings.length > 0) {
-    const siblingNames = new Set(siblings.flatMap((s) => hclAttributes(text, s.block, file).map((a) => a.name)));
-    for (const attribute of attributes) {
-      if (siblingNames.has(attribute.name)) continue;
-      leftOut.push({ file, line: lineNumber(text, attribute.start), what: `${attribute.name} of ${unit.what}`, why: 'no sibling block sets it: it is the canonical location\'s own' });
-      cut.push({ start: lineStart(text, attribute.start), end: nextLineStart(text, attribute.valueEnd) });
-    }
+  const siblingAttributes = siblings.map((s) => hclAttributes(text, s.block, file));
+  for (const attribute of ownParts(attributes, siblingAttributes, (a) => a.name)) {
+    leftOut.push({ file, line: lineNumber(text, attribute.start), what: `${attribute.name} of ${unit.what}`, why: 'no sibling block sets it: it is the canonical location\'s own' });
+    cut.push({ start: lineStart(text, attribute.start), end: nextLineStart(text, attribute.valueEnd) });
   }
   let kept = removeSpans(body, cut.map((c) => ({ start: c.start - blockStart, end: c.end - blockStart })));
   kept = renameMentions(lead + kept, source, target);

@@ -6,12 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import ejs from 'ejs';
-import { addStub, instructions, locationDockerfileProblems, rewriteExceptStubs } from '../editors/dockerfile.js';
+import { addStub, instructions, locationDockerfileProblems, rewriteExceptStubs, stubCopies, type Instruction } from '../editors/dockerfile.js';
 import { EditError, lineNumber } from '../editors/text.js';
 import { dockerfileTemplateData } from '../../generators/docker/files.js';
-import { auditedLocations } from './common.js';
-import { renameMentions } from './mentions.js';
-import type { Registry } from './registry.js';
+import { auditedLocations, refsOf } from './common.js';
+import { ownParts } from './footprint.js';
+import { normalize, renameMentions } from './mentions.js';
+import type { AddInput, LeftOut, LocationRef, Registry } from './registry.js';
 
 const TEMPLATE = new URL('../../generators/docker/templates/Dockerfile.ejs', import.meta.url);
 
@@ -45,7 +46,8 @@ export const dockerfileRegistry: Registry = {
       const from = canonical !== undefined ? ` (copied from ${source.names.dockerfile})` : '';
       warnings.push(`${file}${from}: check it by hand: ${problems.join('; ')}`);
     }
-    return { text: result, warnings, leftOut: [] };
+    const leftOut = canonical !== undefined ? copiedParticulars(canonical, input) : [];
+    return { text: result, warnings, leftOut };
   },
 
   audit(text, file, input) {
@@ -80,4 +82,41 @@ function checkExisting(text: string, file: string, snake: string, port: number |
       throw new EditError(`exists already for CODE_LOCATION_NAME=${name[1]}, not ${snake}; refusing to guess`, file, lineNumber(text, instruction.start));
     }
   }
+}
+
+/** Instructions that install packages or set a health check: what a copied Dockerfile may carry for one location only. */
+const LOOKS_PARTICULAR = /^(HEALTHCHECK\b|RUN\b.*\b(apt-get|apt|apk|yum|dnf|microdnf)\s+(-\S+\s+)*(install|add)\b|RUN\b.*\bpip\s+install\b)/;
+
+/** An instruction, location-free and independent of flag order, `--flag=value`, quotes, `${VAR}` and `/tcp` spellings. */
+function instructionKey(instruction: Instruction, location: LocationRef): string {
+  const tokens = normalize(instruction.args, location)
+    .replace(/["']/g, '')
+    .replace(/\$\{(\w+)\}/g, '$$$1')
+    .replace(/(\d)\/tcp\b/g, '$1')
+    .split(' ')
+    .flatMap((token) => (/^--[\w-]+=/.test(token) ? [token.slice(0, token.indexOf('=')), token.slice(token.indexOf('=') + 1)] : [token]));
+  return `${instruction.keyword} ${tokens.sort().join(' ')}`;
+}
+
+/**
+ * The canonical's instructions no other location's Dockerfile has (or, with no other, those that
+ * look particular): copied, since the image may need them, and listed for a reviewer. Member
+ * stubs are the workspace's, not the canonical's.
+ */
+function copiedParticulars(canonical: string, input: AddInput): LeftOut[] {
+  const { source, target, model, read } = input;
+  const stubs = new Set(stubCopies(canonical).map((s) => s.instruction.start));
+  const own = instructions(canonical).filter((i) => !stubs.has(i.start));
+  const siblings = refsOf(model)
+    .filter((l) => l.names.snake !== source.names.snake && l.names.snake !== target.names.snake)
+    .map((l) => ({ location: l, text: read(l.names.dockerfile) }))
+    .filter((s): s is { location: LocationRef; text: string } => s.text !== undefined)
+    .map((s) => instructions(s.text).map((i) => ({ instruction: i, key: instructionKey(i, s.location) })));
+  const keyed = own.map((i) => ({ instruction: i, key: instructionKey(i, source) }));
+  const particular = siblings.length > 0 ? ownParts(keyed, siblings, (p) => p.key).map((p) => p.instruction) : own.filter((i) => LOOKS_PARTICULAR.test(`${i.keyword} ${i.args}`));
+  const why =
+    siblings.length > 0
+      ? `only ${source.names.snake}'s Dockerfile has it; copied to ${target.names.dockerfile}, since the image may need it: check that ${target.names.snake}'s does`
+      : `copied from ${source.names.snake}'s, the only location Dockerfile; check that ${target.names.snake}'s image needs it`;
+  return particular.map((i) => ({ file: source.names.dockerfile, line: lineNumber(canonical, i.start), what: `${i.keyword} ${i.args.length > 100 ? `${i.args.slice(0, 97)}...` : i.args}`, why, copied: true }));
 }

@@ -10,7 +10,8 @@ import { clickhouseEnvKeys } from '../../generators/clickhouse/files.js';
 import { envTemplatePath, envTemplateText } from '../../generators/env/files.js';
 import { auditedLocations, refsOf } from './common.js';
 import { normalize, renameMentions } from './mentions.js';
-import type { LocationRef, Registry, RegistryInput } from './registry.js';
+import { ownParts } from './footprint.js';
+import type { LeftOut, LocationRef, Registry, RegistryInput } from './registry.js';
 
 const pathOf = (input: RegistryInput, location: LocationRef) => envTemplatePath(input.model.conventions.files.environments, location.names.snake);
 
@@ -52,7 +53,7 @@ export const envTemplateRegistry: Registry = {
       const header = templateHeader(templates[0].text).map((line) => renameMentions(line, templates[0].location, target));
       result = [...header, ...splitLines(result).slice(own.length)].join(eol) + eol;
     }
-    return { text: result, warnings: [], leftOut: [] };
+    return { text: result, warnings: [], leftOut: ownVariables(templates, source, result) };
   },
 
   audit(text, file, input) {
@@ -72,3 +73,23 @@ export const envTemplateRegistry: Registry = {
 
   remove: () => undefined,
 };
+
+/**
+ * The variables only the canonical's template declares (no sibling template does), which the new
+ * template does not get: listed, with their line, for a reviewer to add back on purpose.
+ */
+function ownVariables(templates: Array<{ location: LocationRef; path: string; text: string }>, source: LocationRef, result: string): LeftOut[] {
+  const canonical = templates.find((t) => t.location.names.snake === source.names.snake);
+  if (!canonical) return [];
+  const others = templates.filter((t) => t !== canonical).map((t) => envKeys(t.text));
+  const written = new Set(envKeys(result));
+  const lines = splitLines(canonical.text);
+  return ownParts(envKeys(canonical.text), others, (key) => key)
+    .filter((key) => !written.has(key))
+    .map((key) => ({
+      file: canonical.path,
+      line: lines.findIndex((line) => envKeys(line)[0] === key) + 1,
+      what: `${key}=`,
+      why: key.startsWith('CLICKHOUSE_') ? `it is ${source.names.snake}'s ClickHouse setting; the new location has no ClickHouse` : `only ${source.names.snake}'s template declares it; no other location's does`,
+    }));
+}

@@ -73,14 +73,15 @@ export interface Missing {
 export function missing(owned: readonly Owned[], source: LocationRef, target: LocationRef): Missing {
   const targetKeys = new Set(footprintOf(owned, target).map((u) => u.key));
   const isSibling = (u: Owned) => u.owner.names.snake !== source.names.snake && u.owner.names.snake !== target.names.snake;
-  const siblingKeys = new Set(owned.filter(isSibling).map((u) => u.key));
+  const sourceUnits = footprintOf(owned, source);
+  const ownComments = new Set(ownParts(sourceUnits.filter((u) => u.comment), [owned.filter(isSibling)], (u) => u.key));
   const replicate: Owned[] = [];
   const leftOut: Owned[] = [];
   const sourceKeys = new Set<string>();
-  for (const unit of footprintOf(owned, source)) {
+  for (const unit of sourceUnits) {
     sourceKeys.add(unit.key);
     if (targetKeys.has(unit.key)) continue;
-    if (unit.comment && !siblingKeys.has(unit.key)) leftOut.push(unit);
+    if (ownComments.has(unit)) leftOut.push(unit);
     else replicate.push(unit);
   }
   // What every sibling has and the source lacks is the pattern too (the source drifted): copied
@@ -93,6 +94,19 @@ export function missing(owned: readonly Owned[], source: LocationRef, target: Lo
     replicate.push(owned.filter((u) => u.key === key && isSibling(u)).at(-1)!);
   }
   return { replicate, leftOut };
+}
+
+/**
+ * The pattern rule outside YAML (bake attributes, Dockerfile instructions, env variables): the
+ * parts of the source's construct whose key no sibling's counterpart has. Without a sibling
+ * there is nothing to compare with, so nothing is the source's own (the caller copies all and
+ * lists what looks particular). Keys are location-free (names as placeholders) where they can
+ * name a location.
+ */
+export function ownParts<T>(parts: readonly T[], siblings: ReadonlyArray<readonly T[]>, keyOf: (part: T) => string): T[] {
+  if (siblings.length === 0) return [];
+  const shared = new Set(siblings.flatMap((list) => list.map(keyOf)));
+  return parts.filter((part) => !shared.has(keyOf(part)));
 }
 
 /** The last construct with `key` in file order (the one a new counterpart follows). */

@@ -53,12 +53,16 @@ export interface Finding {
   fixable: boolean;
 }
 
-/** Something of the canonical that was deliberately not copied, for the summary. */
+/**
+ * A particular of the canonical, for the summary: deliberately not copied, or (`copied`) copied
+ * though it looks like the canonical's own, for a reviewer to check.
+ */
 export interface LeftOut {
   file: string;
   line?: number;
   what: string;
   why: string;
+  copied?: boolean;
 }
 
 export interface AddResult {

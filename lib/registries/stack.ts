@@ -1,19 +1,19 @@
 /**
  * docker-stack.yml: the Swarm stack. A location's footprint is its service (and anything else
- * that names it alone). A new service copies the canonical's *pattern*: where the file has other
- * locations, a setting of the canonical's service that no sibling has is its own and is not
- * copied, and a setting the siblings all take from one shared anchor (`deploy: *deploy`) is
- * written that way instead of the canonical's own value; both are listed as left out. Where the
- * canonical is the only location, its service is copied whole and the values that look
- * particular to it (resources, replicas, healthcheck timings) are listed for a reviewer. Without
- * a service to copy, the guide's phase 5 block is written in the siblings' indentation.
+ * that names it alone). A new service copies the canonical's *pattern* by the rule every YAML
+ * registry shares (patternShape in yaml-footprint.ts): settings only the canonical's service has
+ * are left out, a setting the siblings all take from one shared anchor (`deploy: *deploy`) is
+ * written that way, and where the canonical is the only location its service is copied whole and
+ * the values that look particular are listed. What the guide's phase 5 gives every service is
+ * never left out. Without a service to copy, the guide's phase 5 block is written in the
+ * siblings' indentation.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
-import { EditError, lineNumber, lineStart, nextLineStart, type Splice } from '../editors/text.js';
+import { isMap, isPair, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { EditError, lineStart, nextLineStart } from '../editors/text.js';
 import { entrySpan, keyOf, YamlEdits } from '../editors/yaml.js';
 import type { Conventions } from '../conventions.js';
 import type { LocationNames } from '../naming.js';
-import type { AddInput, AddResult, Finding, LeftOut, LocationRef, Registry, RegistryInput } from './registry.js';
+import type { AddInput, AddResult, Finding, LocationRef, Registry, RegistryInput } from './registry.js';
 import {
   auditFootprints,
   knownLocations,
@@ -22,8 +22,6 @@ import {
   withLocation,
   yamlFootprint,
   yamlIndex,
-  type YamlIndex,
-  type CopyShape,
   type YamlConstruct,
 } from './yaml-footprint.js';
 
@@ -35,86 +33,6 @@ export function stackImage(names: LocationNames, conventions: Conventions): stri
 /** What the guide's phase 5 gives every location's Swarm service: never left out as a particular. */
 const GUIDE = /^(image|environment(\.DAGSTER_CURRENT_IMAGE)?|volumes|networks|deploy(\.replicas|\.restart_policy(\.condition)?)?)$/;
 
-/** Settings whose values are usually sized or timed for one service. */
-const PARTICULAR = /(^|\.)(resources|replicas|limits|reservations|healthcheck\.(interval|timeout|retries|start_period|start_interval))(\.|$)/;
-
-function serviceConstruct(constructs: readonly YamlConstruct[]): YamlConstruct | undefined {
-  return constructs.find((c) => c.kind === 'pair' && c.path.length === 1 && c.path[0] === 'services');
-}
-
-function pairsOf(node: unknown): Pair[] {
-  return isMap(node) ? (node.items as Pair[]) : [];
-}
-
-/** A key as written (`<<` for a merge key). */
-function keyName(pair: Pair): string {
-  return isScalar(pair.key) && typeof pair.key.value === 'symbol' ? '<<' : keyOf(pair);
-}
-
-/** Every leaf below a node, as `path: value` (for the summary). */
-function leaves(node: unknown, prefix: string): Array<{ path: string; value: string; node: Node }> {
-  if (isMap(node)) return pairsOf(node).flatMap((pair) => leaves(pair.value, `${prefix}.${keyName(pair)}`).map((l) => (l.node ? l : { ...l, node: pair.key as Node })));
-  if (isSeq(node)) return node.items.flatMap((item, i) => leaves(item, `${prefix}[${i}]`));
-  if (isAlias(node)) return [{ path: prefix, value: `*${node.source}`, node }];
-  return [{ path: prefix, value: isScalar(node) ? String(node.value) : '', node: node as Node }];
-}
-
-/**
- * What of the canonical's service is its own, against its siblings' services: the changes to
- * its text that make the copy follow the siblings' pattern, and what they leave out.
- */
-function particulars(index: YamlIndex, construct: YamlConstruct, siblings: Pair[], file: string, source: LocationRef): CopyShape {
-  const { text } = index;
-  const changes: Splice[] = [];
-  const leftOut: LeftOut[] = [];
-  const service = keyOf(construct.item as Pair);
-  const compare = (own: YAMLMap, theirs: unknown[], path: string) => {
-    for (const pair of own.items as Pair[]) {
-      const key = keyOf(pair);
-      const here = `${path}.${key}`;
-      const values = theirs.map((map) => (isMap(map) ? (map.items as Pair[]).find((p) => keyOf(p) === key) : undefined));
-      const span = own.flow ? undefined : entrySpan(text, own, pair);
-      if (values.every((v) => v === undefined)) {
-        if (!span || GUIDE.test(here.slice(service.length + 1))) continue;
-        changes.push({ start: lineStart(text, span.start), end: nextLineStart(text, span.end), replacement: '' });
-        for (const leaf of leaves(pair.value, here)) {
-          leftOut.push({ file, line: lineNumber(text, leaf.node?.range?.[0] ?? span.start), what: `${leaf.path}: ${leaf.value}`, why: `only ${source.names.snake} has it; no other location's service does` });
-        }
-        continue;
-      }
-      const aliases = values.map((v) => (v && isAlias(v.value) ? v.value.source : undefined));
-      const shared = aliases[0];
-      if (shared !== undefined && aliases.every((a) => a === shared) && !(isAlias(pair.value) && pair.value.source === shared)) {
-        if (!span) continue;
-        const keyStart = (pair.key as Node).range![0];
-        changes.push({ start: lineStart(text, span.start), end: nextLineStart(text, span.end), replacement: `${text.slice(lineStart(text, span.start), keyStart)}${text.slice(keyStart, (pair.key as Node).range![1])}: *${shared}${text.includes('\r\n') ? '\r\n' : '\n'}` });
-        for (const leaf of leaves(pair.value, here).filter((l) => l.value !== `*${shared}`)) {
-          leftOut.push({ file, line: lineNumber(text, leaf.node?.range?.[0] ?? span.start), what: `${leaf.path}: ${leaf.value}`, why: `the other locations share ${key}: *${shared}; the new service uses it too, not ${source.names.snake}'s own ${key}` });
-        }
-        continue;
-      }
-      if (isMap(pair.value) && values.every((v) => v === undefined || isMap(v.value))) {
-        compare(pair.value, values.filter((v) => v !== undefined).map((v) => v!.value), here);
-      }
-    }
-  };
-  if (isMap((construct.item as Pair).value)) compare((construct.item as Pair).value as YAMLMap, siblings.map((s) => s.value), service);
-  return { changes, leftOut };
-}
-
-/** Copied whole (the only location): the values that look particular, for a reviewer. */
-function lookParticular(index: YamlIndex, construct: YamlConstruct, file: string, source: LocationRef): LeftOut[] {
-  const service = keyOf(construct.item as Pair);
-  return leaves((construct.item as Pair).value, service)
-    .filter((leaf) => PARTICULAR.test(leaf.path.slice(service.length + 1)))
-    .map((leaf) => ({
-      file,
-      line: lineNumber(index.text, leaf.node?.range?.[0] ?? construct.start),
-      what: `${leaf.path}: ${leaf.value}`,
-      why: `copied from ${source.names.snake}, the only location in this file; check that it suits the new service`,
-    }));
-}
-
 export function addStack(text: string, file: string, input: AddInput): AddResult {
   const to: LocationRef = { ...input.target, hasClickhouse: input.clickhouse };
   const locations = withLocation(knownLocations(input), to);
@@ -122,14 +40,10 @@ export function addStack(text: string, file: string, input: AddInput): AddResult
   const services = index.doc.get('services', true);
   if (!isMap(services)) throw new EditError('has no `services:` map', file);
   const canonical = yamlFootprint(index, input.source);
-  if (!serviceConstruct(canonical.constructs)) {
+  if (!canonical.constructs.some((c) => c.kind === 'pair' && c.path.length === 1 && c.path[0] === 'services')) {
     if (services.has(to.names.service)) return { text, warnings: [], leftOut: [] };
     return { text: guideService(text, file, services, to, locations, input.model.conventions), warnings: [], leftOut: [] };
   }
-  const siblingServices = locations
-    .filter((l) => l.names.snake !== input.source.names.snake && l.names.snake !== to.names.snake)
-    .map((l) => serviceConstruct(yamlFootprint(index, l).constructs)?.item as Pair | undefined)
-    .filter((p): p is Pair => p !== undefined);
   const copied = replicate(text, {
     file,
     source: input.source,
@@ -137,11 +51,7 @@ export function addStack(text: string, file: string, input: AddInput): AddResult
     locations,
     description: input.description,
     onDisk: input.onDisk?.(file),
-    shape: (construct, idx) => {
-      if (construct !== serviceConstruct([construct])) return undefined;
-      if (siblingServices.length > 0) return particulars(idx, construct, siblingServices, file, input.source);
-      return { changes: [], leftOut: lookParticular(idx, construct, file, input.source) };
-    },
+    keep: (path) => GUIDE.test(path),
   });
   return { text: copied.text, warnings: copied.warnings, leftOut: copied.leftOut };
 }

@@ -21,7 +21,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffArrays } from 'diff';
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Scalar, type Alias, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splice, spliceAll, splitLines, detectEol, type Splice } from '../editors/text.js';
 import { anchoredNodes, definedAnchors, entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
 import { mentionPattern, mentions, normalize, renameMentions } from './mentions.js';
@@ -637,6 +637,170 @@ export function commentForCopy(comment: string, from: LocationRef, to: LocationR
   return undefined;
 }
 
+// ------------------------------------------------------------------ pattern and particulars
+
+/**
+ * Settings whose values are usually sized or timed for one service or step: listed for a
+ * reviewer when a construct is copied whole (its source has no sibling to compare with).
+ */
+const LOOKS_PARTICULAR = /(^|\.)(resources|replicas|limits|reservations|mem_limit|mem_reservation|memswap_limit|cpus|cpu_shares|shm_size|size|max-time|healthcheck\.(interval|timeout|retries|start_period|start_interval))(\.|\[|$)/;
+
+/** A settings path, relative to a construct, that a registry writes for every location (never a particular). */
+export type KeepPath = (path: string) => boolean;
+
+/** Every leaf below a node, as `path: value`, with the node to give its line; a flow collection is one leaf, as written. */
+function leaves(node: unknown, prefix: string, text = ''): Array<{ path: string; value: string; node?: Node }> {
+  if (isCollection(node) && node.flow && node.range && text) return [{ path: prefix, value: text.slice(node.range[0], node.range[1]).trim(), node }];
+  const join = (key: string) => (prefix ? `${prefix}.${key}` : key);
+  if (isMap(node)) return (node.items as Pair[]).flatMap((pair) => leaves(pair.value, join(keyText(pair)), text).map((l) => ({ ...l, node: l.node ?? (pair.key as Node) })));
+  if (isSeq(node)) return node.items.flatMap((item, i) => leaves(item, `${prefix}[${i}]`, text));
+  if (isAlias(node)) return [{ path: prefix, value: `*${node.source}`, node }];
+  return [{ path: prefix, value: isScalar(node) ? String(node.value) : '', node: (node as Node | null) ?? undefined }];
+}
+
+/** The node a value stands for: an alias resolved to its anchor's node. */
+function resolved(index: YamlIndex, node: unknown): unknown {
+  return isAlias(node) ? node.resolve(index.doc) : node;
+}
+
+/** The keys of a map, normalized by its location, with the keys it takes from `<<:` merges. */
+function mapKeys(index: YamlIndex, map: YAMLMap, me: number): Set<string> {
+  const keys = new Set<string>();
+  for (const pair of map.items as Pair[]) {
+    const key = keyText(pair);
+    if (key !== '<<') {
+      keys.add(index.normalized(key, me));
+      continue;
+    }
+    const merged = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const m of merged) {
+      const source = resolved(index, m);
+      if (isMap(source)) for (const k of mapKeys(index, source, me)) keys.add(k);
+    }
+  }
+  return keys;
+}
+
+/** A list item as text, with its location's variants as placeholders and spacing collapsed. */
+function itemShape(index: YamlIndex, item: unknown, me: number): string {
+  const range = (item as Node | null)?.range;
+  const raw = isAlias(item) ? `*${item.source}` : isScalar(item) ? String(item.value) : range ? index.text.slice(range[0], range[1]) : '';
+  return shape(index.normalized(raw, me));
+}
+
+/** A ClickHouse part is judged only against siblings that have ClickHouse (the new location may want it). */
+const isClickhousePart = (normalized: string) => /\{snake\}\/clickhouse(?![A-Za-z0-9_])|CLICKHOUSE_/.test(normalized);
+
+/**
+ * The one predicate of the pattern rule for YAML: what of the source's construct only the source
+ * has, against the same construct of its siblings (other locations, not the target), compared by
+ * structure with each location's names as placeholders. A map key no sibling has (nor takes from
+ * a `<<:` merge) is the source's own and is left out, and so is a list item no sibling has where
+ * every sibling's list is part of the source's (the source only added to the pattern); a `<<:`
+ * merge key is shared. A key every sibling takes from one shared anchor (`deploy: *deploy`) is
+ * written that way instead of the source's own value. Without siblings nothing is left out: the
+ * values that look particular are listed as copied. Add and audit agree without asking: a
+ * particular is inside a construct, and audit compares constructs.
+ */
+export function patternShape(index: YamlIndex, construct: YamlConstruct, siblings: readonly YamlConstruct[], file: string, keep?: KeepPath): CopyShape {
+  const { text } = index;
+  const source = construct.location;
+  const me = index.indexOf(source);
+  const label = isPair(construct.item) ? keyOf(construct.item) : '';
+  const where = isPair(construct.item) ? '' : ` of the list entry ${oneLine(headText(construct.item))}`;
+  const value = (item: unknown) => (isPair(item) ? item.value : item);
+  if (siblings.length === 0) {
+    const leftOut = leaves(value(construct.item), label, index.text)
+      .filter((leaf) => LOOKS_PARTICULAR.test(leaf.path.slice(label ? label.length + 1 : 0)))
+      .map((leaf) => ({
+        file,
+        line: index.lineOf(leaf.node?.range?.[0] ?? construct.start),
+        what: `${leaf.path}: ${leaf.value}${where}`,
+        why: `copied from ${source.names.snake}, the only location in this file with it; check that it suits the new location`,
+        copied: true,
+      }));
+    return { changes: [], leftOut };
+  }
+  const changes: Splice[] = [];
+  const leftOut: LeftOut[] = [];
+  const eol = detectEol(text);
+  const relative = (path: string) => (label ? path.slice(label.length + 1) : path);
+  // An entry that starts a `- ` line cannot go without its item.
+  const ownLine = (node: Node) => /^[ \t]*$/.test(text.slice(lineStart(text, node.range![0]), node.range![0]));
+  const leaveOut = (node: unknown, span: { start: number; end: number }, path: string, why: string, replacement?: { line: string; value: string }) => {
+    changes.push({ start: replacement ? span.start : ownLead(text, span.start), end: nextLineStart(text, span.end), replacement: replacement?.line ?? '' });
+    // A list item is one particular: its settings on one line (`develop.watch[1]: action: rebuild, path: …`).
+    if (/\]$/.test(path) && !isScalar(node) && !isAlias(node)) {
+      const parts = leaves(node, '', text).map((leaf) => `${leaf.path}: ${leaf.value}`);
+      leftOut.push({ file, line: index.lineOf(span.start), what: `${path}: ${parts.join(', ')}${where}`, why });
+      return;
+    }
+    for (const leaf of leaves(node, path, text)) {
+      if (leaf.value === replacement?.value) continue;
+      leftOut.push({ file, line: index.lineOf(leaf.node?.range?.[0] ?? span.start), what: `${leaf.path}: ${leaf.value}${where}`, why });
+    }
+  };
+  const only = `only ${source.names.snake} has it; no other location's counterpart does`;
+  // An anchor of no location's (`*deploy` of `x-deploy`), not a sibling's own value (`*image`, `*build-push-x`).
+  const isSharedAlias = (node: unknown): node is Alias => {
+    if (!isAlias(node) || index.textSet(node.source).size > 0) return false;
+    const at = (resolved(index, node) as Node | undefined)?.range?.[0];
+    return at !== undefined && ![construct, ...siblings].some((c) => at >= c.start && at < c.end);
+  };
+  const compareMap = (own: YAMLMap, theirs: Array<{ node: unknown; me: number }>, path: string) => {
+    if (own.flow) return;
+    const maps = theirs.map((t) => ({ node: resolved(index, t.node), me: t.me })).filter((t) => isMap(t.node)) as Array<{ node: YAMLMap; me: number }>;
+    const keySets = maps.map((t) => mapKeys(index, t.node, t.me));
+    const kept = (own.items as Pair[]).filter((pair) => {
+      const key = keyText(pair);
+      const here = path ? `${path}.${key}` : key;
+      const normalized = index.normalized(key, me);
+      if (key === '<<' || (keep && keep(relative(here)))) return true;
+      const judges = isClickhousePart(normalized) ? keySets.filter((_k, i) => Boolean(index.locations[maps[i].me].hasClickhouse)) : keySets;
+      return judges.length === 0 || judges.some((keys) => keys.has(normalized)) || !ownLine(pair.key as Node);
+    });
+    for (const pair of own.items as Pair[]) {
+      const key = keyText(pair);
+      const here = path ? `${path}.${key}` : key;
+      const span = entrySpan(text, own, pair);
+      if (!kept.includes(pair)) {
+        if (kept.length > 0) leaveOut(pair.value, span, here, only);
+        continue;
+      }
+      if (key === '<<') continue;
+      const normalized = index.normalized(key, me);
+      const counterparts = maps.map((t) => ({ pair: (t.node.items as Pair[]).find((p) => index.normalized(keyText(p), t.me) === normalized), me: t.me }));
+      const aliases = counterparts.map((c) => (c.pair && isSharedAlias(c.pair.value) ? c.pair.value.source : undefined));
+      const shared = aliases[0];
+      if (shared !== undefined && aliases.every((a) => a === shared) && !(isAlias(pair.value) && pair.value.source === shared)) {
+        const keyNode = pair.key as Node;
+        const line = `${text.slice(lineStart(text, keyNode.range![0]), keyNode.range![1])}: *${shared}${eol}`;
+        leaveOut(pair.value, span, here, `the other locations share ${key}: *${shared}; the new one uses it too, not ${source.names.snake}'s own ${key}`, { line, value: `*${shared}` });
+        continue;
+      }
+      const present = counterparts.filter((c) => c.pair !== undefined).map((c) => ({ node: c.pair!.value, me: c.me }));
+      if (isMap(pair.value)) compareMap(pair.value, present, here);
+      else if (isSeq(pair.value)) compareSeq(pair.value, present, here);
+    }
+  };
+  const compareSeq = (own: YAMLSeq, theirs: Array<{ node: unknown; me: number }>, path: string) => {
+    if (own.flow || theirs.length === 0) return;
+    const lists = theirs.map((t) => ({ node: resolved(index, t.node), me: t.me }));
+    if (!lists.every((l) => isSeq(l.node))) return;
+    const mine = own.items.map((item) => itemShape(index, item, me));
+    const shapes = lists.map((l) => (l.node as YAMLSeq).items.map((item) => itemShape(index, item, l.me)));
+    // The siblings' lists differ from the source's in more than additions: each location has its own list.
+    if (!shapes.every((list) => list.every((s) => mine.includes(s)))) return;
+    const extra = own.items.filter((_item, i) => !isClickhousePart(mine[i]) && !shapes.some((list) => list.includes(mine[i])));
+    if (extra.length === own.items.length) return;
+    for (const item of extra) leaveOut(item, entrySpan(text, own, item), `${path}[${own.items.indexOf(item)}]`, only);
+  };
+  const root = value(construct.item);
+  const theirs = siblings.map((s) => ({ node: value(s.item), me: index.indexOf(s.location) }));
+  if (isMap(root)) compareMap(root, theirs, label);
+  return { changes, leftOut };
+}
+
 // ------------------------------------------------------------------ replicate
 
 export interface CopyShape {
@@ -655,8 +819,8 @@ export interface ReplicateOptions {
   skip?: (node: Node, path: YamlPath) => boolean;
   /** The file as it is on disk, for the line numbers of warnings (default: `text`). */
   onDisk?: string;
-  /** Registry-specific changes of a copy (the Swarm stack's particulars). */
-  shape?: (construct: YamlConstruct, index: YamlIndex) => CopyShape | undefined;
+  /** Settings the registry writes for every location, never left out as a particular (see patternShape). */
+  keep?: KeepPath;
   /** Registry-specific refusals, before anything is planned. */
   conflicts?: (index: YamlIndex, source: YamlFootprint, target: YamlFootprint, diskLine: (line: number) => number) => void;
 }
@@ -716,9 +880,10 @@ export function replicate(text: string, options: ReplicateOptions): ReplicateRes
     const runAfter = runPlacements(sourceFp.constructs, all.flat());
     const copiedOut: LeftOut[] = [];
     for (const c of entries) {
-      const shaped = options.shape?.(c, index);
-      if (shaped) leftOut.push(...shaped.leftOut.map((l) => ({ ...l, line: l.line && lineOnDisk(text, options.onDisk, l.line) })));
-      const planned = planCopy(edits, index, c, all.flat(), { ...options, target, locations }, shaped?.changes ?? [], runAfter.get(c), copiedOut);
+      const siblings = all.flat().filter((s) => s.key === c.key && !same(s.location, source));
+      const shaped = patternShape(index, c, siblings, file, options.keep);
+      leftOut.push(...shaped.leftOut.map((l) => ({ ...l, line: l.line && lineOnDisk(text, options.onDisk, l.line) })));
+      const planned = planCopy(edits, index, c, all.flat(), { ...options, target, locations }, shaped.changes, runAfter.get(c), copiedOut);
       leftOut.push(...copiedOut.splice(0).map((l) => ({ ...l, line: l.line && lineOnDisk(text, options.onDisk, l.line) })));
       if (planned) warnings.push(`${file}:${lineOnDisk(text, options.onDisk, c.line)}: ${c.what} is ${planned}; add ${target.names.snake}'s counterpart by hand.`);
     }

@@ -138,7 +138,8 @@ describe('dagster-location:ci network_analytics analytics 4002', () => {
           assert.deepEqual(build.services, ['docker']);
           assert.equal(build.size, '2x');
           assert.equal(build['max-time'], 25);
-          assert.equal(deploy.size, '2x');
+          // The canonical's own `size: *build-size` (its sibling's deploy step sets none) is its particular.
+          assert.equal(deploy.size, undefined);
           // A blank line and the renamed comment, like the step it follows; no blank line between deploys, like theirs.
           assert.match(text, /build-tags\/\*\*\n\n {2}# ---- analytics \(4002\) ----\n {2}- step: &build-push-network_analytics\n {8}<<: \*docker-step\n/);
           assert.match(text, /dagster_underwriting_ml"\n {2}- step: &deploy-network_analytics\n/);
@@ -202,7 +203,9 @@ describe('dagster-location:ci network_analytics analytics 4002', () => {
     const path = join(dir, 'bitbucket-pipelines.yml');
     const source = read(dir, 'bitbucket-pipelines.yml')
       .replace('        <<: *docker-step\n        name: "Build & push dagster-underwriting-ml"', '        <<: *docker-step\n        name: "Build & push dagster-underwriting-ml"\n        clone: &shallow-clone {depth: 5}')
-      .replace('      max-time: *build-timeout\n', '      max-time: *build-timeout\n      clone: *shallow-clone\n');
+      .replace('      max-time: *build-timeout\n', '      max-time: *build-timeout\n      clone: *shallow-clone\n')
+      // The sibling's build step clones shallow too: `clone` is the pattern, not the canonical's own.
+      .replace('      name: Build & push dagster-vanguard-wholesale\n', '      name: Build & push dagster-vanguard-wholesale\n      clone: {depth: 5}\n');
     assert.equal(anchorCounts(source).get('shallow-clone'), 1);
     writeFileSync(path, source);
     await runCi(dir);

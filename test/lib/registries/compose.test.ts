@@ -128,7 +128,7 @@ describe('registry: compose.yml', () => {
     js = yamlJs(result.text);
   });
 
-  it("copies the canonical's service after it, with its x- merges and its develop.watch paths renamed", () => {
+  it("copies the canonical's service after it, with its x- merges and its develop.watch paths renamed, not its own extra path", () => {
     const service = js.services.network_analytics;
     assert.deepEqual(Object.keys(js.services), ['postgres', 'vanguard_wholesale', 'underwriting_ml', 'network_analytics', 'dagster_webserver', 'dagster_daemon', 'smoke_tests']);
     assert.equal(service.restart, 'unless-stopped', 'the *code-location merge resolves');
@@ -136,7 +136,12 @@ describe('registry: compose.yml', () => {
     assert.equal(service.build.dockerfile, 'Dockerfile.network.analytics');
     assert.equal(service.container_name, 'network_analytics');
     assert.deepEqual(service.ports, ['4002:4002']);
-    assert.deepEqual(service.develop.watch.map((w: any) => w.path), ['./src/network_analytics', './src/network_analytics/pyproject.toml']);
+    assert.deepEqual(service.develop.watch.map((w: any) => w.path), ['./src/network_analytics']);
+    // The rebuild path only the canonical watches is its own: left out, and listed.
+    assert.deepEqual(
+      result.leftOut.map((l) => [l.line, l.what]),
+      [[60, 'underwriting_ml.develop.watch[1]: action: rebuild, path: ./src/underwriting_ml/pyproject.toml']],
+    );
     assert.match(result.text, /\n {2}network_analytics:\n {4}<<: \*code-location\n/);
     assertNoCanonicalVariant(COMPOSE, result.text);
   });
@@ -216,5 +221,80 @@ describe('registry: compose.yml', () => {
     for (const dir of [EXAMPLE, MESSY, REALWORLD]) cases += assertAuditAgreesWithAdd(composeRegistry, dir, FILE);
     cases += assertAuditAgreesWithAdd(composeRegistry, EXAMPLE, FILE, { [FILE]: COMPOSE });
     assert.ok(cases >= 14, `${cases} cases`);
+  });
+});
+
+/** Services whose settings differ by kind: named per location, merged from an anchor, or the canonical's own. */
+const PATTERN = `
+x-code-location: &code-location
+  restart: unless-stopped
+
+services:
+  vanguard_wholesale:
+    <<: *code-location
+    image: dagster-vanguard-wholesale
+    environment:
+      VANGUARD_WHOLESALE_TOKEN: ""
+      CACHE_DIR: /cache/vanguard_wholesale
+    volumes:
+      - ./src/vanguard_wholesale:/opt/dagster/app/src/vanguard_wholesale
+
+  underwriting_ml:
+    restart: unless-stopped
+    image: dagster-underwriting-ml
+    environment:
+      UNDERWRITING_ML_TOKEN: ""
+      CACHE_DIR: /cache/underwriting_ml
+      RISK_MODEL_DIR: /models
+    volumes:
+      - ./src/underwriting_ml:/opt/dagster/app/src/underwriting_ml
+      - ./models:/models
+    mem_limit: 6g
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 30s
+      timeout: 10s
+`.slice(1);
+
+describe("registry: compose.yml, the canonical's pattern and its particulars", () => {
+  it('shares what differs only by the location\'s names or comes from a merge; leaves out and lists the rest', () => {
+    const result = add(PATTERN);
+    const service = yamlJs(result.text).services.network_analytics;
+    assert.deepEqual(service, {
+      restart: 'unless-stopped',
+      image: 'dagster-network-analytics',
+      environment: { NETWORK_ANALYTICS_TOKEN: '', CACHE_DIR: '/cache/network_analytics' },
+      volumes: ['./src/network_analytics:/opt/dagster/app/src/network_analytics'],
+    });
+    assert.deepEqual(
+      result.leftOut.map((l) => [l.line, l.what, Boolean(l.copied)]),
+      [
+        [20, 'underwriting_ml.environment.RISK_MODEL_DIR: /models', false],
+        [23, 'underwriting_ml.volumes[1]: ./models:/models', false],
+        [24, 'underwriting_ml.mem_limit: 6g', false],
+        [26, 'underwriting_ml.healthcheck.test: ["CMD", "true"]', false],
+        [27, 'underwriting_ml.healthcheck.interval: 30s', false],
+        [28, 'underwriting_ml.healthcheck.timeout: 10s', false],
+      ],
+    );
+    const input = addInput(EXAMPLE, { [FILE]: PATTERN });
+    assert.equal(composeRegistry.remove(result.text, FILE, NEW, input), PATTERN);
+    assert.deepEqual(composeRegistry.audit(result.text, FILE, addInput(EXAMPLE, { [FILE]: result.text })), []);
+  });
+
+  it('copies the canonical whole where it is the only location, and lists the values that look particular as copied', () => {
+    const alone = PATTERN.replace(/ {2}vanguard_wholesale:[^]*?\n\n/, '');
+    const result = add(alone);
+    const service = yamlJs(result.text).services.network_analytics;
+    assert.equal(service.mem_limit, '6g');
+    assert.equal(service.healthcheck.interval, '30s');
+    assert.deepEqual(
+      result.leftOut.map((l) => [l.what, Boolean(l.copied)]),
+      [
+        ['underwriting_ml.mem_limit: 6g', true],
+        ['underwriting_ml.healthcheck.interval: 30s', true],
+        ['underwriting_ml.healthcheck.timeout: 10s', true],
+      ],
+    );
   });
 });
