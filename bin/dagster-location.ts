@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `dagster-location` bin. It turns on Node's module compile cache first (Node 22.1 and
- * later; nothing on Node 20), so the few hundred modules Yeoman loads are compiled once per
- * machine rather than at every run, then hands over to the CLI: lib/fast-commands.ts answers a
+ * later; nothing on Node 20), so the bundles the build makes of the fast path and of the
+ * writing path (scripts/bundle.mjs) are compiled once per machine rather than at every run, then
+ * hands over to the CLI: lib/fast-commands.ts answers help, the version, a refusal and a
  * read-only doctor without Yeoman, lib/cli.ts the rest (loading Yeoman only to run a generator).
  *
  * Yeoman's log (file statuses, the review's diff) goes to stderr but takes its colours from

@@ -6,53 +6,49 @@
  * camelCased, as under `yo`.
  *
  * Yeoman's environment and the commit's modules are imported only once a generator is to run:
- * help, the version and a refusal load nothing but the table (and the colours).
+ * help, the version and a refusal load nothing but the table (and the colours). The build
+ * bundles this module with all it imports (scripts/bundle.mjs); the bin's fast path answers
+ * help, the version and a refusal before it loads that bundle.
  */
 import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { CommandLineError, formatHelp, GENERATOR_NAMES, packageVersion, parseCommandLine, type ParsedCommand } from './commands.js';
-import { paint, useColor } from './color.js';
+import { answerCommandLine, errorText, EXIT } from './command-line.js';
+import { GENERATOR_NAMES, type GeneratorName } from './commands.js';
 
 const NAMESPACE = 'dagster-location';
-
-
-/** Exit codes: 1 a refusal or failure, 2 a command line not understood, 130 cancelled. */
-export const EXIT = { failure: 1, usage: 2, cancelled: 130 } as const;
 
 function generatorPath(name: string): string {
   return fileURLToPath(new URL(`../generators/${name}/index.js`, import.meta.url));
 }
 
-/** An error message for stderr, its prefix coloured only where stderr takes colour. */
-export function errorText(message: string, stream: { isTTY?: boolean } = process.stderr): string {
-  return `${paint(useColor(stream)).red('Error:')} ${message}\n`;
-}
+/**
+ * The generator a command runs, imported here rather than by Yeoman from its path: written out
+ * one by one so that the build's bundle of this module (scripts/bundle.mjs) holds them, and
+ * the bin loads one file instead of the generators' and Yeoman's few hundred modules.
+ */
+const GENERATOR_MODULES: Record<GeneratorName, () => Promise<{ default: unknown }>> = {
+  app: () => import('../generators/app/index.js'),
+  package: () => import('../generators/package/index.js'),
+  clickhouse: () => import('../generators/clickhouse/index.js'),
+  docker: () => import('../generators/docker/index.js'),
+  ci: () => import('../generators/ci/index.js'),
+  env: () => import('../generators/env/index.js'),
+  doctor: () => import('../generators/doctor/index.js'),
+  remove: () => import('../generators/remove/index.js'),
+  rename: () => import('../generators/rename/index.js'),
+};
 
 export async function main(argv: string[]): Promise<number> {
   // Put back a change a killed run left half-made, and nothing else (no generator runs).
   if (argv[0] === 'recover') return (await import('./durable.js')).recoverCommand(process.cwd(), argv.slice(1));
-  let command: ParsedCommand;
-  try {
-    command = parseCommandLine(argv);
-  } catch (error) {
-    if (!(error instanceof CommandLineError)) throw error;
-    const help = error.generator === 'app' ? 'dagster-location --help' : `dagster-location ${error.generator} --help`;
-    process.stderr.write(`${errorText(error.message)}(${help} lists what it takes.) Nothing was run.\n`);
-    return EXIT.usage;
-  }
-  if (command.kind === 'help') {
-    process.stdout.write(formatHelp(command.generator));
-    return 0;
-  }
-  if (command.kind === 'version') {
-    process.stdout.write(`${packageVersion()}\n`);
-    return 0;
-  }
+  const command = answerCommandLine(argv);
+  if (typeof command === 'number') return command;
 
-  const [{ createEnv }, { cancelMessage, isCancellation }, { findMonorepoRoot }] = await Promise.all([
+  const [{ createEnv }, { cancelMessage, isCancellation }, { findMonorepoRoot }, { default: Generator }] = await Promise.all([
     import('yeoman-environment'),
     import('./commit.js'),
     import('./monorepo.js'),
+    GENERATOR_MODULES[command.generator](),
   ]);
   // Ctrl-C outside a prompt (inside one, the prompt rejects and the run stops below).
   const onInterrupt = () => {
@@ -65,8 +61,13 @@ export async function main(argv: string[]): Promise<number> {
   setMaxListeners(50);
   const cwd = findMonorepoRoot(process.cwd()) ?? process.cwd();
   const env = createEnv({ cwd, logCwd: cwd });
+  const packagePath = fileURLToPath(new URL('../..', import.meta.url));
+  // The one to run as its class, under the path yo would load it from (its templates are found
+  // from there); the others by path, loaded only if asked for.
   for (const name of GENERATOR_NAMES) {
-    env.register(generatorPath(name), { namespace: `${NAMESPACE}:${name}`, packagePath: fileURLToPath(new URL('../..', import.meta.url)) });
+    const meta = { namespace: `${NAMESPACE}:${name}`, resolved: generatorPath(name), packagePath };
+    if (name === command.generator) env.register(Generator, meta);
+    else env.register(meta.resolved, meta);
   }
   try {
     await env.run([`${NAMESPACE}:${command.generator}`, ...command.args], command.options);

@@ -2,22 +2,30 @@
  * The bin's way in: what needs no generator runs without loading Yeoman. A read-only
  * `dagster-location doctor` (no --fix) reads the monorepo and audits it with the same modules
  * the doctor generator uses (lib/monorepo.ts, lib/audit.ts, lib/doctor-report.ts) and prints
- * the same bytes with the same exit code; `--help`, `--version` and a refused command line go
- * to lib/cli.ts, which answers them from the declared table before it loads Yeoman. Everything
+ * the same bytes with the same exit code; `--help`, `--version` and a refused command line are
+ * answered from the declared table (lib/command-line.ts), as lib/cli.ts answers them. Everything
  * else, and a doctor run that has something other than findings to say (no monorepo here, a file
  * that does not parse, .yo-resolve rules to announce), runs through the generators, so that
  * those messages have one source.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { answerCommandLine } from './command-line.js';
 import { CommandLineError, parseCommandLine } from './commands.js';
 import { journalFile } from './journal.js';
 import type { Reader } from './monorepo.js';
 
-/** The bin's main: the read-only doctor here, anything else through lib/cli.ts. */
+/**
+ * The bin's main: the read-only doctor, help, the version and a refusal here; anything else
+ * (and `recover`, which is no generator) through lib/cli.ts, the bundle of Yeoman and the generators.
+ */
 export async function fastMain(argv: string[]): Promise<number> {
   const code = await fastDoctor(argv);
   if (code !== undefined) return code;
+  if (argv[0] !== 'recover') {
+    const answered = answerCommandLine(argv);
+    if (typeof answered === 'number') return answered;
+  }
   const { main } = await import('./cli.js');
   return main(argv);
 }

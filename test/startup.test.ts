@@ -1,7 +1,9 @@
 /**
  * The bin's start-up: the built `dagster-location` answers `--help`, `--version`, a refused
  * command line and a read-only `doctor` without loading Yeoman, and the doctor it answers prints
- * exactly what `yo dagster-location:doctor` prints (same stdout, stderr and exit code).
+ * exactly what `yo dagster-location:doctor` prints (same stdout, stderr and exit code). What
+ * writes runs from one module, the build's bundle of lib/cli.js with Yeoman and the generators
+ * in it, and it writes and prints exactly what `yo` does with the generators in dist/generators.
  * These run dist/ (npm run build first), as separate processes with no terminal.
  */
 import assert from 'node:assert/strict';
@@ -10,7 +12,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BIN, copyFixture, EXAMPLE, MESSY, PROJECT, read } from './helpers.js';
+import { GENERATOR_NAMES } from '../lib/commands.js';
+import { BIN, copyFixture, EXAMPLE, exists, MESSY, PROJECT, read, snapshot } from './helpers.js';
 
 const REALWORLD = join(PROJECT, 'test', 'fixtures', 'realworld');
 const FIXTURES: Array<[string, string]> = [
@@ -19,7 +22,11 @@ const FIXTURES: Array<[string, string]> = [
   ...(existsSync(REALWORLD) ? [['the real-world monorepo', REALWORLD] as [string, string]] : []),
 ];
 
-/** A hook, loaded with --import, that appends every module URL the process resolves to a file. */
+/**
+ * A hook, loaded with --import, that appends every module URL the process resolves to a file,
+ * and, at exit, every module `require` loaded (on Node 20.19 and later Yeoman `require`s an ES
+ * module generator, and the hook does not see that).
+ */
 function moduleLog(): { flags: string[]; loaded: () => string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'module-log-'));
   const log = join(dir, 'loaded.txt');
@@ -33,7 +40,15 @@ function moduleLog(): { flags: string[]; loaded: () => string[] } {
       `  return result;\n}\n`,
   );
   writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
-  return { flags: ['--import', pathToFileURL(join(dir, 'register.mjs')).href], loaded: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  writeFileSync(
+    join(dir, 'required.cjs'),
+    `const { appendFileSync } = require('node:fs');\nconst { pathToFileURL } = require('node:url');\n` +
+      `process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).map((file) => pathToFileURL(file).href + '\\n').join('')));\n`,
+  );
+  return {
+    flags: ['--require', join(dir, 'required.cjs'), '--import', pathToFileURL(join(dir, 'register.mjs')).href],
+    loaded: () => readFileSync(log, 'utf8').split('\n').filter((url) => url && !url.endsWith('/required.cjs')),
+  };
 }
 
 function bin(cwd: string, args: string[], nodeFlags: string[] = []) {
@@ -92,7 +107,8 @@ describe('dagster-location start-up (the built bin)', () => {
     const result = bin(tmpdir(), ['--help'], log.flags);
     assert.equal(result.status, 0, result.stderr);
     for (const sub of ['package', 'clickhouse', 'docker', 'ci', 'env', 'doctor']) assert.match(result.stdout, new RegExp(`^ {2}${sub} +\\S`, 'm'));
-    assert.ok(log.loaded().some((url) => url.endsWith('/dist/lib/commands.js')), 'the hook saw the table load');
+    assert.ok(log.loaded().some((url) => url.endsWith('/dist/lib/fast-commands.js')), 'the hook saw the fast path (with the table) load');
+    assert.ok(!log.loaded().some((url) => url.endsWith('/dist/lib/cli.js')), 'the bundle of the writing path is not loaded');
     assert.deepEqual(log.loaded().filter((url) => YEOMAN.test(url)), []);
   });
 
@@ -101,18 +117,30 @@ describe('dagster-location start-up (the built bin)', () => {
     const result = bin(tmpdir(), ['docter'], log.flags);
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, /Did you mean `dagster-location doctor`\?/);
+    assert.ok(!log.loaded().some((url) => url.endsWith('/dist/lib/cli.js')), 'the bundle of the writing path is not loaded');
     assert.deepEqual(log.loaded().filter((url) => YEOMAN.test(url)), []);
   });
 
-  it('a read-only doctor loads no Yeoman module; a new location (the same hook) does', () => {
+  it('a read-only doctor loads no Yeoman module; a new location loads Yeoman and the generators from the one bundled module', () => {
     const dir = copyFixture();
     const fast = moduleLog();
     assert.equal(bin(dir, ['doctor'], fast.flags).status, 0);
     assert.ok(fast.loaded().some((url) => url.endsWith('/dist/lib/fast-commands.js')), 'the hook saw the fast path load');
     assert.deepEqual(fast.loaded().filter((url) => YEOMAN.test(url)), []);
-    const slow = moduleLog();
-    assert.equal(bin(dir, ['network_analytics', '--force', '--skip-install'], slow.flags).status, 0);
-    assert.ok(slow.loaded().some((url) => /\/node_modules\/yeoman-environment\//.test(url)), 'a generator run loads Yeoman');
+    const writing = moduleLog();
+    const result = bin(dir, ['network_analytics', '--force', '--skip-install'], writing.flags);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(exists(dir, 'src/network_analytics/definitions.py'));
+    const loaded = writing.loaded();
+    const dist = pathToFileURL(join(PROJECT, 'dist')).href;
+    assert.deepEqual(loaded.filter((url) => url.startsWith(dist)).map((url) => url.slice(dist.length)).sort(), [
+      '/bin/dagster-location.js',
+      '/lib/cli.js',
+      '/lib/color.js',
+      '/lib/fast-commands.js',
+    ]);
+    // Yeoman reads its package.json where it is installed; none of its code is loaded from there.
+    assert.deepEqual(loaded.filter((url) => YEOMAN.test(url) && !url.endsWith('/package.json')), []);
   });
 
   for (const [label, fixture] of FIXTURES) {
@@ -144,7 +172,7 @@ describe('dagster-location start-up (the built bin)', () => {
     assert.match(viaBin.stderr, /^\.yo-resolve rules in effect/m);
     assert.equal(viaBin.stdout, viaYo.stdout);
     assert.equal(viaBin.status, 0);
-    assert.ok(log.loaded().some((url) => /\/node_modules\/yeoman-environment\//.test(url)));
+    assert.ok(log.loaded().some((url) => url.endsWith('/dist/lib/cli.js')), 'the doctor ran through the generator');
   });
 
   it('doctor on a file that does not parse: its file:line and exit 1, as every command says it', () => {
@@ -154,5 +182,68 @@ describe('dagster-location start-up (the built bin)', () => {
     assert.equal(result.status, 1, result.stdout + result.stderr);
     assert.match(result.stderr, /compose\.yml:\d+/);
     assert.equal(result.stdout, '');
+  });
+});
+
+/**
+ * The README's commands, one after another on a copy of a fixture, through the built bin and
+ * through `yo dagster-location[:<sub>]` (which loads the unbundled generators): after each, the
+ * same stdout, stderr and exit code, and the same files byte for byte.
+ */
+describe('the bundled writing path against yo', () => {
+  const SUB_GENERATORS = new Set<string>(GENERATOR_NAMES.filter((name) => name !== 'app'));
+  /** `refused`: yo words a failure its own way; the bin's message must be in it, nothing written either way. */
+  type Step = { args: string[]; before?: (dir: string) => void; refused?: boolean };
+
+  function sameAsYo(fixture: string, steps: Step[]) {
+    const viaBin = copyFixture(fixture);
+    const viaYo = copyFixture(fixture);
+    for (const { args, before, refused } of steps) {
+      before?.(viaBin);
+      before?.(viaYo);
+      const yoArgs = SUB_GENERATORS.has(args[0]) ? [`dagster-location:${args[0]}`, ...args.slice(1)] : ['dagster-location', ...args];
+      const fromBin = bin(viaBin, args);
+      const fromYo = yo(viaYo, yoArgs);
+      const label = `dagster-location ${args.join(' ')}`;
+      if (refused) {
+        assert.equal(fromBin.status, 1, `${label}: ${fromBin.stderr}`);
+        assert.notEqual(fromYo.status, 0, `${label} under yo`);
+        assert.ok(fromYo.stderr.includes(fromBin.stderr.replace(/^\s*Error: /, '').trim()), `${label}: ${fromYo.stderr}`);
+      } else {
+        assert.equal(fromBin.stderr, fromYo.stderr, `${label}: stderr`);
+        assert.equal(fromBin.stdout, fromYo.stdout, `${label}: stdout`);
+        assert.equal(fromBin.status, fromYo.status, `${label}: exit code`);
+      }
+      const a = snapshot(viaBin);
+      const b = snapshot(viaYo);
+      assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `${label}: the same files`);
+      for (const [file, bytes] of a) assert.ok(bytes.equals(b.get(file)!), `${label}: ${file} is the same either way`);
+    }
+    return viaBin;
+  }
+
+  it('a new location, a refused one, ClickHouse and doctor --fix on the tidy example', function () {
+    this.timeout(900_000);
+    const dir = sameAsYo(EXAMPLE, [
+      { args: ['network_analytics', 'analytics', '4002', '--dry-run'] },
+      { args: ['network_analytics', 'analytics', '4002', '--force', '--skip-install'] },
+      { args: ['ledger_sync', 'analytics', '4003', '--force', '--skip-install'], refused: true },
+      { args: ['clickhouse', 'network_analytics', '--force'] },
+      { args: ['doctor', '--fix', '--force', '--skip-install'], before: (copy) => rmSync(join(copy, 'environments', 'network_analytics.env.template')) },
+    ]);
+    assert.ok(exists(dir, 'src/network_analytics/clickhouse/__init__.py'), 'the steps ran');
+  });
+
+  // remove and rename are left out: their summaries quote the command line from the run's own
+  // lock file (.dagster-location.lock), which names yo under yo.
+  it('the phases one by one (package, docker, ci, env) on the messy monorepo', function () {
+    this.timeout(900_000);
+    const dir = sameAsYo(MESSY, [
+      { args: ['package', 'data_quality', 'dq', '4005', '--force', '--skip-install'] },
+      { args: ['docker', 'data_quality', 'dq', '4005', '--force'] },
+      { args: ['ci', 'data_quality', 'dq', '4005', '--force'] },
+      { args: ['env', 'data_quality', 'dq', '4005', '--force'] },
+    ]);
+    assert.ok(exists(dir, 'src/data_quality/pyproject.toml'));
   });
 });

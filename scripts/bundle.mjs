@@ -1,0 +1,121 @@
+// Bundles the bin's two entry modules in place at build time, each into one file, so the bin
+// loads one module where it loaded hundreds:
+//   - dist/lib/fast-commands.js: help, the version, a refusal and the read-only doctor (the table,
+//     the audit, the model, their YAML and TOML parsers); it imports lib/cli.js only to run a
+//     generator;
+//   - dist/lib/cli.js, everything that writes: Yeoman's environment and generator, mem-fs, the
+//     generators and the commit.
+// `yo` loads the generators in dist/generators and the modules in dist/lib as tsc wrote them;
+// only the bin goes through the bundles. The outputs sit where tsc put the modules, and each
+// bundled module keeps its own import.meta.url (ownImportMetaUrl), so the templates, the
+// generators' paths and a dependency's reads of its own package.json find what they found
+// before. (A CommonJS dependency's __dirname is not rewritten: the one bundled that uses it,
+// config-chain, does so only for npm's configuration, which no command reads.) Syntax and
+// whitespace are minified (names are kept, for stacks): a smaller file compiles faster.
+// Skipped, with a note, when esbuild is not installed (the unbundled modules work the same).
+import { relative, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const LIB = fileURLToPath(new URL('../dist/lib/', import.meta.url));
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch {
+  console.log('esbuild not installed: dist/lib/fast-commands.js and dist/lib/cli.js left unbundled');
+  process.exit(0);
+}
+
+/**
+ * Each bundled module keeps its own import.meta.url: the package's modules, relative to the
+ * bundle (they ship beside it); a dependency's, in its installed folder, which
+ * __installedUrl (INSTALLED_URL) looks up at run time (npm may have put it in the package's
+ * node_modules or in one above).
+ */
+const ownImportMetaUrl = {
+  name: 'own-import-meta-url',
+  setup(build) {
+    build.onLoad({ filter: /\.m?js$/ }, async (args) => {
+      const contents = await readFile(args.path, 'utf8');
+      if (!contents.includes('import.meta.url')) return undefined;
+      return { contents: contents.replaceAll('import.meta.url', urlFromBundle(args.path)), loader: 'js' };
+    });
+  },
+};
+
+/** The expression for a bundled file's own URL at run time. */
+function urlFromBundle(file) {
+  if (file.startsWith(DIST)) return `new URL(${JSON.stringify(`./${toPosix(relative(LIB, file))}`)}, import.meta.url).href`;
+  // "mem-fs-editor/node_modules/ejs/lib/esm/ejs.js": the package's folder below node_modules, the file in it.
+  const fromRoot = toPosix(relative(ROOT, file));
+  const below = fromRoot.startsWith('node_modules/') ? fromRoot.slice('node_modules/'.length) : fromRoot.slice(fromRoot.lastIndexOf('/node_modules/') + '/node_modules/'.length);
+  const nested = below.split('/node_modules/');
+  const inPackage = nested.pop().split('/');
+  const nameLength = inPackage[0].startsWith('@') ? 2 : 1;
+  const folder = [...nested, inPackage.slice(0, nameLength).join('/')].join('/node_modules/');
+  return `__installedUrl(${JSON.stringify(folder)}, ${JSON.stringify(inPackage.slice(nameLength).join('/'))})`;
+}
+
+const toPosix = (path) => path.split(sep).join('/');
+
+/**
+ * npm's installer (@npmcli/arborist, with pacote and the script runner: a third of Yeoman's start)
+ * comes with fly-import, which Yeoman's environment uses only to install a generator missing from
+ * the machine, which this package's commands never ask for. The bundle holds a stand-in that loads
+ * the real one, from where fly-import would, the first time one is made.
+ */
+const installerOnDemand = {
+  name: 'installer-on-demand',
+  setup(build) {
+    build.onResolve({ filter: /^@npmcli\/arborist$/ }, () => ({ path: 'arborist', namespace: 'on-demand' }));
+    build.onLoad({ filter: /.*/, namespace: 'on-demand' }, () => ({
+      contents: `import { createRequire } from 'node:module';
+export default class Arborist {
+  constructor(options) {
+    const Installer = createRequire(import.meta.resolve('fly-import'))('@npmcli/arborist');
+    return new Installer(options);
+  }
+}`,
+      loader: 'js',
+    }));
+  },
+};
+
+// The CommonJS inside requires Node built-ins: the ES module gets a require.
+const REQUIRE = "import { createRequire as __bundleRequire } from 'node:module';\nconst require = __bundleRequire(import.meta.url);";
+
+const INSTALLED_URL = `import { existsSync as __bundleExists } from 'node:fs';
+import { dirname as __bundleDirname, join as __bundleJoin } from 'node:path';
+import { fileURLToPath as __bundleToPath, pathToFileURL as __bundleToUrl } from 'node:url';
+/**
+ * A bundled dependency's file where it is installed, found the way Node looks a package up from
+ * here; the bundle's own URL if npm put it out of that reach (nested under another package).
+ */
+function __installedUrl(folder, file) {
+  for (let dir = __bundleDirname(__bundleToPath(import.meta.url)); ; dir = __bundleDirname(dir)) {
+    const installed = __bundleJoin(dir, 'node_modules', folder);
+    if (__bundleExists(installed)) return __bundleToUrl(__bundleJoin(installed, file)).href;
+    if (__bundleDirname(dir) === dir) return import.meta.url;
+  }
+}`;
+
+const common = {
+  bundle: true,
+  allowOverwrite: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: { js: REQUIRE },
+  logLevel: 'warning',
+  minifyWhitespace: true,
+  minifySyntax: true,
+};
+
+const fastCommands = `${LIB}fast-commands.js`;
+await esbuild.build({ ...common, entryPoints: [fastCommands], outfile: fastCommands, external: ['./cli.js'] });
+
+const cli = `${LIB}cli.js`;
+await esbuild.build({ ...common, entryPoints: [cli], outfile: cli, banner: { js: `${REQUIRE}\n${INSTALLED_URL}` }, plugins: [ownImportMetaUrl, installerOnDemand] });
