@@ -9,11 +9,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { Chalk } from 'chalk';
 import type { MemFsEditor } from 'mem-fs-editor';
-import { join, posix } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { auditMonorepo, type Problem } from './audit.js';
 import { CONFIG_KEY, DEFAULT_CONVENTIONS } from './conventions.js';
 import { EditError, lineNumber } from './editors/text.js';
 import { UsageError } from './location-generator.js';
+import { lockPath } from './lock.js';
 import { findLocation, readMonorepo, type Lister, type Location, type Monorepo, type Reader } from './monorepo.js';
 import { defaultShortName, escapeRegExp, locationNames, type LocationNames } from './naming.js';
 import { REGISTRIES } from './registries/index.js';
@@ -287,6 +288,8 @@ function renameTarget(model: Monorepo, location: Location, input: RenameInput): 
     ...model,
     locations: model.locations.filter((l) => l.names.snake !== location.names.snake),
     ports: model.ports.filter((p) => p.owner !== location.names.snake),
+    // Its own DAGSTER_BUILD_TAG_<UPPER> goes with it: a default short name that stays the same is not taken.
+    buildTags: model.buildTags?.filter((t) => t.service !== location.names.snake),
   };
   if (newName === location.names.snake) throw new UsageError(`${newName} is already the location's name; give a new package name.`);
   const taken = others.locations.find((l) => l.names.snake === newName || l.names.short === newName);
@@ -436,7 +439,8 @@ function leftMentions(stage: Stage, location: Location, inWritten: RegExp | unde
     if (text !== undefined && inWritten) scan(file, text, inWritten);
   }
   const strong = mentionPattern({ names: locationNames(location.names.snake, location.names.snake) });
-  const skip = new Set([...written, 'uv.lock']);
+  // The run's own lock (beside the root pyproject.toml outside git) quotes its command line.
+  const skip = new Set([...written, 'uv.lock', relative(stage.root, lockPath(stage.root)).split(sep).join('/')]);
   for (const file of walkFiles(stage.root, '', 5000)) {
     if (skip.has(file) || stage.deletes.has(file) || file.startsWith(`${location.member}/`)) continue;
     const bytes = readFileSync(join(stage.root, file));

@@ -234,8 +234,6 @@ describe('the bundled writing path against yo', () => {
     assert.ok(exists(dir, 'src/network_analytics/clickhouse/__init__.py'), 'the steps ran');
   });
 
-  // remove and rename are left out: their summaries quote the command line from the run's own
-  // lock file (.dagster-location.lock), which names yo under yo.
   it('the phases one by one (package, docker, ci, env) on the messy monorepo', function () {
     this.timeout(900_000);
     const dir = sameAsYo(MESSY, [
@@ -245,5 +243,16 @@ describe('the bundled writing path against yo', () => {
       { args: ['env', 'data_quality', 'dq', '4005', '--force'] },
     ]);
     assert.ok(exists(dir, 'src/data_quality/pyproject.toml'));
+  });
+
+  // Without git the run's lock sits beside the root pyproject.toml and quotes the command line
+  // (yo's or the bin's): the leftover-mention scan must not read it.
+  it('rename and remove on the tidy example', function () {
+    this.timeout(900_000);
+    const dir = sameAsYo(EXAMPLE, [
+      { args: ['rename', 'vanguard_wholesale', 'wholesale_trading', '--force', '--skip-install'] },
+      { args: ['remove', 'wholesale_trading', '--force', '--skip-install'] },
+    ]);
+    assert.ok(!exists(dir, 'src/wholesale_trading'), 'the steps ran');
   });
 });
