@@ -45,7 +45,10 @@ function listsEveryLocation(line: string, block: readonly string[], canonical: L
   // Aligned columns differ with the names' lengths.
   const spaced = (text: string) => text.replace(/\s+/g, ' ');
   const lines = new Set(block.map(spaced));
-  return others.every((other) => lines.has(spaced(renameMentions(line, canonical, other))));
+  return others.every((other) => {
+    const theirs = renameMentions(line, canonical, other);
+    return theirs !== line && lines.has(spaced(theirs));
+  });
 }
 
 interface Leak {
