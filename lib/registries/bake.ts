@@ -6,7 +6,7 @@
  * After an edit the file is evaluated lightly (see `bakeProblems`): a reference that no longer
  * resolves is refused.
  */
-import { appendToBlockList, hclAttributes, hclBlocks, insertBlock, type HclBlock } from '../editors/hcl.js';
+import { appendToBlockList, hclAttributes, hclBlocks, hclString, insertBlock, type HclBlock } from '../editors/hcl.js';
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splitLines } from '../editors/text.js';
 import { auditUnits, elementRemovalSpans, patternOnly, refsOf, removeSpans } from './common.js';
 import { allLocations, footprintOf, lastWithKey, leftOutComments, missing, own, sourceFor, unaccounted, type Owned, type Unit } from './footprint.js';
@@ -258,7 +258,7 @@ function withOwnProse(text: string, source: LocationRef, input: AddInput): strin
     .map((line) => {
       if (!pattern.test(line)) return line;
       const described = /^(.*\b(?:description|title)\b[^=:]*["']?\s*[=:]\s*)"[^"]*"(.*)$/i.exec(line);
-      if (described) return `${described[1]}${JSON.stringify(input.description)}${described[2]}`;
+      if (described) return `${described[1]}${hclString(input.description)}${described[2]}`;
       return line;
     })
     .join(text.includes('\r\n') ? '\r\n' : '\n') + (text.endsWith('\n') ? (text.includes('\r\n') ? '\r\n' : '\n') : '');
