@@ -165,7 +165,7 @@ export const OPTIONS: OptionSpec[] = [
     type: 'string',
     value: 'TEXT',
     help:
-      "One line about the location, for its pyproject.toml and the prose of its registrations (comments of its compose, Swarm, workspace and pipeline entries, the bake image's description label); asked in a terminal, default: the package name in words (Network analytics)",
+      "One line about the location: its pyproject.toml description, and the prose of what is copied from the canonical location (a `<name> -- <prose>` comment, the bake image's description label); asked in a terminal, default: the package name in words (Network analytics)",
     generators: ['app', 'package'],
   },
   {
