@@ -15,14 +15,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { isMap, isScalar, isSeq, type YAMLMap, type YAMLSeq } from 'yaml';
-import { addStub, cloneInstructions, instructions, stubCopies } from '../lib/editors/dockerfile.js';
+import { addStub, instructions, stubCopies } from '../lib/editors/dockerfile.js';
 import { addEnvKeys, envKeys } from '../lib/editors/env.js';
 import { appendToBlockList, cloneBlock } from '../lib/editors/hcl.js';
 import { addAlias, findAliasDict } from '../lib/editors/python.js';
 import { addTableEntry, appendToArray, getPath, keyValueText, parseToml, withoutComment } from '../lib/editors/toml.js';
 import { aliasesOf, appendScalar, cloneEntry, enclosingSeqItem, findNodes, getCollection, keyOf, parseYaml, type YamlPath } from '../lib/editors/yaml.js';
 import { locationNames, renamer } from '../lib/naming.js';
-import { addedChunks, PROJECT } from './helpers.js';
+import { bootstrapRegistry } from '../lib/registries/bootstrap.js';
+import { addInput, NEW as NEW_REF } from './lib/registries/helpers.js';
+import { addedChunks, EXAMPLE, PROJECT } from './helpers.js';
 import { insertedLines, onlyAdds, parsesAsToml, parsesAsYaml, throwsEditError } from './lib/assertions.js';
 
 const ROOT = join(PROJECT, 'test', 'fixtures', 'robustness');
@@ -285,7 +287,8 @@ const FORMATS: Format[] = [
         steps.push({
           name: 'clickhouse COPY lines',
           lines: true,
-          apply: (current) => cloneInstructions(current, { mentions: /src\/underwriting_ml\/(?:__init__\.py|clickhouse)/, transform: rename.apply, after: /src\/\w+\/(?:__init__\.py|clickhouse)/, file }),
+          // The bootstrap registry, against the tidy example's locations.
+          apply: (current) => bootstrapRegistry.add(current, file, { ...addInput(EXAMPLE), target: { ...NEW_REF, hasClickhouse: true }, clickhouse: true }).text,
         });
       }
       return steps;

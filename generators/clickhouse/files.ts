@@ -4,7 +4,6 @@
  * renamed, with the registry listing this location's assets and no summary views yet; the
  * Dockerfile.bootstrap COPY lines; the CI paths; the env template's ClickHouse variables.
  */
-import { addStub, cloneInstructions, instructions } from '../../lib/editors/dockerfile.js';
 import { closingToken, pythonImports, pythonString, pythonTokens, type PyToken } from '../../lib/editors/python.js';
 import { detectEol, EditError, lineStart, nextLineStart, splitLines } from '../../lib/editors/text.js';
 import { findNodes, getCollection, isScalar, isSeq, YamlEdits, type YamlPath } from '../../lib/editors/yaml.js';
@@ -223,33 +222,6 @@ export function importsOnlyWrittenModules(text: string, packageName: string): bo
 }
 
 // ---------------------------------------------------------------- Dockerfile.bootstrap
-
-/**
- * COPY the package marker and the clickhouse/ package of `target` like those of `source`, after
- * the last such lines of any ClickHouse-enabled location; and the target's pyproject.toml stub.
- */
-export function editBootstrapDockerfile(
-  text: string,
-  options: { source?: LocationNames; target: LocationNames; enabled: string[]; rename?: (text: string) => string; file: string },
-): string {
-  let result = text;
-  if (options.source && options.rename) {
-    const anyOf = (names: string[]) => new RegExp(`(^|\\s)\\.?/?src/(?:${names.map(escapeRegExp).join('|')})/(?:__init__\\.py|clickhouse)(/|\\s|$)`);
-    result = cloneInstructions(result, {
-      mentions: anyOf([options.source.snake]),
-      transform: options.rename,
-      after: anyOf([...new Set([...options.enabled, options.source.snake, options.target.snake])]),
-      file: options.file,
-    });
-  }
-  return addStub(result, options.target.snake, options.file);
-}
-
-/** Whether the Dockerfile COPYs the target's clickhouse/ package. */
-export function bootstrapCopiesPackage(text: string, target: LocationNames): boolean {
-  const re = new RegExp(`(^|\\s)\\.?/?src/${escapeRegExp(target.snake)}/clickhouse/?(\\s|$)`);
-  return instructions(text).some((ins) => ins.keyword === 'COPY' && re.test(ins.args));
-}
 
 // ---------------------------------------------------------------- other lists of clickhouse paths
 

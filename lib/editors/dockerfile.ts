@@ -130,14 +130,24 @@ export function runsFrozenSync(text: string): boolean {
 
 const STUB = /^(?:--\S+\s+)*\.?\/?src\/([A-Za-z0-9_]+)\/pyproject\.toml\s/;
 
-/** The COPY instructions that copy a member's pyproject.toml alone (the stubs), with the member. */
-export function stubCopies(text: string): Array<{ instruction: Instruction; member: string }> {
-  return instructions(text)
-    .filter((ins) => ins.keyword === 'COPY')
-    .flatMap((instruction) => {
-      const m = STUB.exec(instruction.args + ' ');
-      return m ? [{ instruction, member: m[1] }] : [];
-    });
+/** A COPY of one member's pyproject.toml alone (a stub), with the member and its build stage (0-based). */
+export interface StubCopy {
+  instruction: Instruction;
+  member: string;
+  stage: number;
+}
+
+/** The stub COPYs of the file, in file order. */
+export function stubCopies(text: string): StubCopy[] {
+  let stage = -1;
+  const stubs: StubCopy[] = [];
+  for (const instruction of instructions(text)) {
+    if (instruction.keyword === 'FROM') stage++;
+    if (instruction.keyword !== 'COPY') continue;
+    const m = STUB.exec(instruction.args + ' ');
+    if (m) stubs.push({ instruction, member: m[1], stage });
+  }
+  return stubs;
 }
 
 /**
@@ -152,32 +162,20 @@ export function addStub(text: string, member: string, file: string): string {
   if (!runsFrozenSync(text)) return text;
   const stubs = stubCopies(text);
   if (stubs.length === 0) throw new EditError('runs `uv sync --frozen` but copies no member pyproject.toml to follow', file);
-  const stages = stageStarts(text);
-  const groups = new Map<number, typeof stubs>();
-  for (const stub of stubs) {
-    const stage = stages.filter((start) => start <= stub.instruction.start).at(-1) ?? -1;
-    const group = groups.get(stage);
-    if (group) group.push(stub);
-    else groups.set(stage, [stub]);
-  }
+  const stages = [...new Set(stubs.map((s) => s.stage))];
   let result = text;
   // From the last stage up, so earlier offsets stay valid.
-  for (const group of [...groups.values()].reverse()) {
+  for (const stage of [...stages].reverse()) {
+    const group = stubs.filter((s) => s.stage === stage);
     if (group.some((s) => s.member === member)) continue;
     const last = group.at(-1)!;
     const line = text.slice(last.instruction.start, last.instruction.end);
     const copy = alignLike(line.replace(new RegExp(`src/${last.member}/`, 'g'), `src/${member}/`), group.map((s) => text.slice(s.instruction.start, s.instruction.end)));
     result = insertLines(result, nextLineStart(result, last.instruction.end), copy.split(/\r?\n/));
   }
-  if (!stubCopies(result).some((s) => s.member === member)) throw new EditError(`could not add the ${member} stub`, file);
+  const added = new Set(stubCopies(result).filter((s) => s.member === member).map((s) => s.stage));
+  if (stages.some((stage) => !added.has(stage))) throw new EditError(`could not add the ${member} stub`, file);
   return result;
-}
-
-/** Offsets of the FROM instructions: each starts a build stage. */
-function stageStarts(text: string): number[] {
-  return instructions(text)
-    .filter((ins) => ins.keyword === 'FROM')
-    .map((ins) => ins.start);
 }
 
 const ONE_LINE_COPY = /^(\s*COPY\s+(?:--\S+\s+)*)(\S+)([ \t]+)(\S.*)$/i;
@@ -198,28 +196,6 @@ function alignLike(line: string, siblings: string[]): string {
   if (!columns.every((c) => c!.column === column) || !columns.some((c) => c!.gap.length > 1 || c!.gap.includes('\t'))) return line;
   const padding = Math.max(1, column - m[1].length - m[2].length);
   return m[1] + m[2] + ' '.repeat(padding) + m[4];
-}
-
-/**
- * Copy the instructions that mention `source` (e.g. the canonical location's ClickHouse COPY
- * lines in Dockerfile.bootstrap), rewritten, after the last instruction that mentions any
- * location in `siblings`. Instructions already present are not added again.
- */
-export function cloneInstructions(
-  text: string,
-  options: { mentions: RegExp; transform: (line: string) => string; after: RegExp; file: string },
-): string {
-  const all = instructions(text);
-  const sources = all.filter((ins) => ins.keyword === 'COPY' && options.mentions.test(ins.args));
-  const existing = new Set(all.map((ins) => ins.args));
-  const continuation = new RegExp(`${escapeCharacter(text) === '`' ? '`' : '\\\\'}\\s*\\r?\\n`, 'g');
-  const lines = sources
-    .map((ins) => options.transform(text.slice(ins.start, ins.end)))
-    .filter((line) => !existing.has(line.replace(continuation, ' ').replace(/^\s*COPY\s+/i, '').replace(/\s+/g, ' ').trim()));
-  if (lines.length === 0) return text;
-  const anchor = all.filter((ins) => ins.keyword === 'COPY' && options.after.test(ins.args)).at(-1);
-  if (!anchor) throw new EditError('found no COPY line to follow', options.file);
-  return insertLines(text, nextLineStart(text, anchor.end), lines.flatMap((l) => l.split(/\r?\n/)));
 }
 
 /** Ports a Dockerfile exposes and serves on: EXPOSE values and a CMD/ENTRYPOINT `-p`/`--port`. */

@@ -7,15 +7,14 @@
  */
 import { EditError, insertLines, lineNumber, nextLineStart } from '../editors/text.js';
 import { auditUnits, refsOf, removeSpans } from './common.js';
-import { dockerInstructions, memberStubs } from './dockerfile-lines.js';
+import { addStub, instructions, stubCopies } from '../editors/dockerfile.js';
 import { allLocations, footprintOf, missing, own, unaccounted, type Owned, type Unit } from './footprint.js';
 import { renameMentions } from './mentions.js';
 import type { AddInput, LocationRef, Registry } from './registry.js';
-import { addMemberStub } from './stubs.js';
 
 function units(text: string): Unit[] {
-  const stubs = new Set(memberStubs(text).map((s) => s.instruction.start));
-  return dockerInstructions(text)
+  const stubs = new Set(stubCopies(text).map((s) => s.instruction.start));
+  return instructions(text)
     .filter((ins) => ins.keyword === 'COPY' && !stubs.has(ins.start))
     .map((ins) => ({ context: 'COPY', shape: ins.args, what: `COPY ${ins.args}`, start: ins.start, end: nextLineStart(text, ins.end), text: ins.args }));
 }
@@ -85,6 +84,6 @@ function addLines(original: string, file: string, input: AddInput) {
     if (still.length > 0) throw new EditError(`could not add ${target.names.snake}'s counterpart of ${still[0].what}`, file, lineNumber(original, still[0].start));
     warnings.push(...unaccounted(original, file, source, footprintOf(first, source), locations));
   }
-  text = addMemberStub(text, target.names.snake, file);
+  text = addStub(text, target.names.snake, file);
   return { text, warnings, leftOut: [] };
 }

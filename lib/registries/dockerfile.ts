@@ -7,15 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import ejs from 'ejs';
-import { locationDockerfileProblems, rewriteExceptStubs } from '../editors/dockerfile.js';
+import { addStub, instructions, locationDockerfileProblems, rewriteExceptStubs } from '../editors/dockerfile.js';
 import { EditError, lineNumber } from '../editors/text.js';
 import { dockerfileTemplateData } from '../../generators/docker/files.js';
 import { auditedLocations } from './common.js';
-import { dockerInstructions } from './dockerfile-lines.js';
 import { renameMentions } from './mentions.js';
 import { proseCommentsFor } from './prose.js';
 import type { LeftOut, Registry } from './registry.js';
-import { addMemberStub } from './stubs.js';
 
 const TEMPLATE = new URL('../../generators/docker/templates/Dockerfile.ejs', import.meta.url);
 
@@ -40,7 +38,7 @@ export const dockerfileRegistry: Registry = {
       const own = proseCommentsFor(canonical, { from: source, to: target, description: input.description, file: source.names.dockerfile, firstLine: 1, comment: /^[ \t]*#/ });
       leftOut.push(...own.leftOut);
       result = rewriteExceptStubs(own.text, (part) => renameMentions(part, source, target));
-      for (const member of members) result = addMemberStub(result, member, file);
+      for (const member of members) result = addStub(result, member, file);
     } else {
       const entrypoint = read('entrypoint.code-location.sh') !== undefined;
       const data = dockerfileTemplateData(target.names, target.port ?? model.conventions.basePort, model, entrypoint);
@@ -75,7 +73,7 @@ export const dockerfileRegistry: Registry = {
 
 /** An existing Dockerfile of the location must serve it on its port. */
 function checkExisting(text: string, file: string, snake: string, port: number | undefined): void {
-  for (const instruction of dockerInstructions(text)) {
+  for (const instruction of instructions(text)) {
     if (instruction.keyword === 'EXPOSE' && port !== undefined) {
       const ports = [...instruction.args.matchAll(/\d+/g)].map((m) => Number(m[0]));
       if (ports.length > 0 && !ports.includes(port)) {

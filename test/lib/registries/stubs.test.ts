@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { dockerInstructions, escapeChar, memberStubs, runsFrozen } from '../../../lib/registries/dockerfile-lines.js';
-import { addMemberStub, stubsRegistry } from '../../../lib/registries/stubs.js';
+import { addStub, escapeCharacter, instructions, runsFrozenSync, stubCopies } from '../../../lib/editors/dockerfile.js';
+import { stubsRegistry } from '../../../lib/registries/stubs.js';
 import { EXAMPLE } from '../../helpers.js';
 import { addInput, FIXTURES, NEW, registryProperties } from './helpers.js';
 
@@ -26,16 +26,16 @@ describe('registry: member stubs of every Dockerfile that runs uv sync --frozen'
   }
 
   it('reads a Dockerfile with `# escape=`` as BuildKit does', () => {
-    assert.equal(escapeChar(ESCAPED), '`');
-    assert.ok(runsFrozen(ESCAPED));
-    assert.deepEqual(memberStubs(ESCAPED).map((s) => s.member), ['shared', 'underwriting_ml']);
-    assert.equal(dockerInstructions(ESCAPED).length, 4);
+    assert.equal(escapeCharacter(ESCAPED), '`');
+    assert.ok(runsFrozenSync(ESCAPED));
+    assert.deepEqual(stubCopies(ESCAPED).map((s) => s.member), ['shared', 'underwriting_ml']);
+    assert.equal(instructions(ESCAPED).length, 4);
     // Without the directive the backtick continues nothing.
-    assert.ok(!runsFrozen(ESCAPED.replace('# escape=`\r\n', '')));
+    assert.ok(!runsFrozenSync(ESCAPED.replace('# escape=`\r\n', '')));
   });
 
   it('adds the stub to a backtick file in its own continuation style and line endings', () => {
-    const result = addMemberStub(ESCAPED, 'network_analytics', 'Dockerfile.x');
+    const result = addStub(ESCAPED, 'network_analytics', 'Dockerfile.x');
     assert.equal(
       result,
       ESCAPED.replace('     src/underwriting_ml/pyproject.toml\r\n', '     src/underwriting_ml/pyproject.toml\r\nCOPY src/network_analytics/pyproject.toml `\r\n     src/network_analytics/pyproject.toml\r\n'),
@@ -45,10 +45,10 @@ describe('registry: member stubs of every Dockerfile that runs uv sync --frozen'
   it('adds a stub to every stage that copies stubs', () => {
     const text = 'FROM a AS one\nCOPY src/shared/pyproject.toml ./src/shared/pyproject.toml\nRUN uv sync --frozen\nFROM b AS two\nCOPY src/shared/pyproject.toml ./src/shared/pyproject.toml\nRUN uv sync --frozen\n';
     const result = stubsRegistry.add(text, 'Dockerfile.x', addInput(EXAMPLE)).text;
-    assert.equal(memberStubs(result).filter((s) => s.member === NEW.names.snake).map((s) => s.stage).join(), '0,1');
+    assert.equal(stubCopies(result).filter((s) => s.member === NEW.names.snake).map((s) => s.stage).join(), '0,1');
   });
 
   it('refuses a file that runs uv sync --frozen without a stub to follow', () => {
-    assert.throws(() => addMemberStub('FROM a\nRUN uv sync --frozen\n', 'x', 'Dockerfile.x'), /Dockerfile\.x: runs `uv sync --frozen` but copies no member/);
+    assert.throws(() => addStub('FROM a\nRUN uv sync --frozen\n', 'x', 'Dockerfile.x'), /Dockerfile\.x: runs `uv sync --frozen` but copies no member/);
   });
 });

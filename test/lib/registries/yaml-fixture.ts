@@ -1,17 +1,15 @@
 /**
- * What the YAML registry specs share: a fixture monorepo read into the model (with some files
- * replaced by in-test texts), the new location, and the check that no case variant of the
- * canonical's names is left in the lines an add inserted.
+ * What the YAML registry specs share besides helpers.ts (the fixture model, the new location):
+ * the check that no case variant of the canonical's names is left in the lines an add inserted.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { diffArrays } from 'diff';
 import { parseDocument } from 'yaml';
-import { diskLister, readMonorepo, type Monorepo } from '../../../lib/monorepo.js';
-import { locationNames } from '../../../lib/naming.js';
-import type { AddInput, LocationRef, Registry } from '../../../lib/registries/registry.js';
+import type { Registry } from '../../../lib/registries/registry.js';
 import { parseYaml } from '../../../lib/editors/yaml.js';
+import { fixtureInput } from './helpers.js';
+
+export { addInput, fixtureInput, NEW } from './helpers.js';
 
 function strictlyReadable(text: string, file: string): boolean {
   try {
@@ -20,26 +18,6 @@ function strictlyReadable(text: string, file: string): boolean {
   } catch {
     return false;
   }
-}
-
-export function fixtureInput(dir: string, overrides: Record<string, string> = {}): { model: Monorepo; read: (path: string) => string | undefined } {
-  const read = (path: string) => {
-    if (path in overrides) return overrides[path];
-    try {
-      return readFileSync(join(dir, path), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  return { model: readMonorepo(dir, read, diskLister(dir)), read };
-}
-
-export const NEW: LocationRef = { names: locationNames('network_analytics', 'analytics'), port: 4002, hasClickhouse: false };
-
-export function addInput(dir: string, overrides: Record<string, string> = {}, target: LocationRef = NEW): AddInput {
-  const { model, read } = fixtureInput(dir, overrides);
-  const source = model.canonical ?? model.locations.at(-1)!;
-  return { model, read, target, source, description: 'Network analytics', clickhouse: Boolean(target.hasClickhouse) };
 }
 
 /** The lines `after` has that `before` has not (an add only inserts lines). */
