@@ -160,7 +160,14 @@ export const COMMANDS: Record<GeneratorName, CommandSpec> = {
 export const OPTIONS: OptionSpec[] = [
   { name: 'short-name', type: 'string', value: 'NAME', help: 'The short name, when not given as the second argument', generators: NEW_LOCATION_GENERATORS },
   { name: 'port', type: 'string', value: 'PORT', help: 'The gRPC port, when not given as the third argument', generators: NEW_LOCATION_GENERATORS },
-  { name: 'description', type: 'string', value: 'TEXT', help: "One-line description for the package's pyproject.toml", generators: ['app', 'package'] },
+  {
+    name: 'description',
+    type: 'string',
+    value: 'TEXT',
+    help:
+      "One line about the location: its pyproject.toml description, and the prose of what is copied from the canonical location (a `<name> -- <prose>` comment, the bake image's description label); asked in a terminal, default: the package name in words (Network analytics)",
+    generators: ['app', 'package'],
+  },
   {
     name: 'clickhouse',
     type: 'boolean',

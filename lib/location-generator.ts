@@ -14,12 +14,12 @@ import { commitAllOrNothing, noteAnnounced, yoResolveRules } from './commit.js';
 import { CONFIG_KEY } from './conventions.js';
 import { EditError } from './editors/text.js';
 import { diskLister, findLocation, findMonorepoRoot, nextFreePort, readMonorepo, yoResolveFolders, type Location, type Monorepo } from './monorepo.js';
-import { defaultShortName, locationNames, renamer, type LocationNames, type Renamer } from './naming.js';
+import { defaultShortName, locationNames, nameInWords, renamer, type LocationNames, type Renamer } from './naming.js';
 import { BOM, linkEscape, type RepoFiles } from './repo-files.js';
 import { registriesOf } from './registries/index.js';
 import type { AddInput, LocationRef, Phase, Registry } from './registries/registry.js';
 import { formatSummary, newReport, useColor, type CommandRunner, type Report } from './report.js';
-import { checkPackageName, checkPort, checkShortName } from './validate.js';
+import { checkDescription, checkPackageName, checkPort, checkShortName } from './validate.js';
 
 export interface RunContext {
   model: Monorepo;
@@ -215,22 +215,38 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
     if (existing?.port !== undefined && existing.port !== port) {
       throw new UsageError(`${snake} already serves on port ${existing.port}; drop the port argument or pass ${existing.port}.`);
     }
+    const description = await this.askDescription(snake, existing);
     const clickhouse = options.askClickhouse ? await this.askClickhouse(existing) : Boolean(existing?.hasClickhouse);
     return {
       model,
       names: locationNames(snake, short),
       port,
-      description: this.options.description ?? `Dagster code location ${snake}`,
+      description,
       clickhouse,
       existing,
       report: newReport(),
     };
   }
 
+  /**
+   * The location's one-line description, the prose of its pyproject.toml and of its registrations'
+   * comments and labels: `--description`, else an existing location's own, else asked (in a
+   * terminal, by the generators that create the package), else the package name in words.
+   */
+  private async askDescription(snake: string, existing?: Location): Promise<string> {
+    const createsPackage = !existing && optionsFor(this.command).some((option) => option.name === 'description');
+    return this.askValue('description', {
+      message: 'One-line description (pyproject.toml, comments and labels)',
+      default: existing?.description ?? nameInWords(snake),
+      validate: (value) => checkDescription(String(value)),
+      ask: createsPackage,
+    });
+  }
+
   /** An argument's value: given, else asked (terminal), else its default, else an error. */
   private async askValue(
-    name: 'packageName' | 'shortName' | 'port',
-    question: { message: string; default?: string; validate: (value: unknown) => string | undefined },
+    name: 'packageName' | 'shortName' | 'port' | 'description',
+    question: { message: string; default?: string; validate: (value: unknown) => string | undefined; ask?: boolean },
   ): Promise<string> {
     const given = this.options[name];
     if (given !== undefined && given !== '') {
@@ -238,7 +254,7 @@ export abstract class LocationGenerator extends Generator<Record<string, unknown
       if (error) throw new UsageError(error);
       return String(given);
     }
-    if (!this.interactive) {
+    if (!this.interactive || question.ask === false) {
       if (question.default !== undefined) return question.default;
       throw new UsageError(`Missing ${flagName(name)}; there is no terminal to ask. Usage: ${this.usageLine()}`);
     }

@@ -31,6 +31,8 @@ export interface Location {
   hasClickhouse: boolean;
   /** Where its short name was read (a stack image's build tag, an alias dict); none when it is the package name. */
   shortFrom?: Source;
+  /** Its own pyproject.toml's `[project].description`, the prose its registrations use. */
+  description?: string;
 }
 
 export interface PortUse {
@@ -142,6 +144,7 @@ export function readMonorepo(root: string, read: Reader, list: Lister): Monorepo
       names: locationNames(snake, snake),
       member,
       hasClickhouse: read(`${member}/clickhouse/__init__.py`) !== undefined,
+      description: projectDescription(parsed),
     });
   }
   const webserverPortFrom = yoRcSetting(read('.yo-rc.json'), 'webserverPort');
@@ -200,6 +203,11 @@ function recordedNames(toml: Record<string, unknown>): RecordedNames | undefined
   const short = typeof table['short-name'] === 'string' ? table['short-name'] : undefined;
   const port = typeof table.port === 'number' && Number.isInteger(table.port) ? table.port : undefined;
   return { short, port };
+}
+
+function projectDescription(toml: Record<string, unknown> | undefined): string | undefined {
+  const description = toml && getPath(toml, ['project', 'description']);
+  return typeof description === 'string' && description.trim() !== '' ? description.trim() : undefined;
 }
 
 /** The line of a setting under the generator's key in `.yo-rc.json`, when it is set there. */

@@ -60,6 +60,25 @@ export function locationNames(packageName: string, shortName: string): LocationN
   };
 }
 
+/**
+ * Every spelling of a location's name a file or a sentence may use, to be matched without regard
+ * to case (so each stands for its lower, UPPER, Title and camel forms): the package name's words
+ * joined by `_`, `-`, `.`, a space or nothing (`underwriting_ml`, `Underwriting ML`,
+ * `underwritingMl`), and the short name. Longest first.
+ */
+export function nameSpellings(names: LocationNames): string[] {
+  const words = names.snake.split('_').filter(Boolean);
+  const spellings = new Set(['_', '-', '.', ' ', ''].map((joiner) => words.join(joiner)));
+  spellings.add(names.short);
+  return [...spellings].sort((a, b) => b.length - a.length);
+}
+
+/** The package name in words, sentence case: network_analytics → "Network analytics" (a new location's default description). */
+export function nameInWords(packageName: string): string {
+  const words = packageName.split('_').filter(Boolean).join(' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** The PyPI name a workspace member declares, back to its import name. */
 export function snakeFromKebab(kebab: string): string {
   return kebab.toLowerCase().replaceAll('-', '_').replaceAll('.', '_');

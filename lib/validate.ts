@@ -51,6 +51,14 @@ export function checkPackageName(name: string, model?: Monorepo): string | undef
   return undefined;
 }
 
+/** One line of prose: it goes into pyproject.toml, comments and labels, each one line long. */
+export function checkDescription(description: string): string | undefined {
+  if (!description.trim()) return 'a description is required, e.g. Network analytics';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(description)) return 'the description is one line of text (no line break, tab or control character)';
+  return undefined;
+}
+
 export function checkShortName(short: string, packageName: string, model?: Monorepo): string | undefined {
   if (!short) return 'a short name is required, e.g. analytics';
   if (!/^[a-z][a-z0-9_]*$/.test(short)) {

@@ -31,6 +31,9 @@ async function waitFor(text: RegExp, timeoutMs = 50_000): Promise<string> {
   }
 }
 
+/** Every value on the command line (the shell reads the line: the description is quoted). */
+const GIVEN = ['network_analytics', 'analytics', '4002', '--description', "'Network analytics'", '--no-clickhouse'];
+
 function start(dir: string, args: string[], env = 'NO_COLOR=1'): void {
   const command = `cd ${dir} && ${env} ${process.execPath} ${BIN} ${args.join(' ')}; echo EXIT=$?; sleep 60`;
   tmux('new-session', '-d', '-s', 'run', '-x', '200', '-y', '60', command);
@@ -68,6 +71,8 @@ describe('in a terminal', function () {
     tmux('send-keys', '-t', 'run', 'Enter');
     await waitFor(/gRPC code-server port \(4002\)/);
     tmux('send-keys', '-t', 'run', 'Enter');
+    await waitFor(/One-line description .*\(Network analytics\)/);
+    tmux('send-keys', '-t', 'run', 'Traffic counts per cell', 'Enter');
     await waitFor(/queryable via ClickHouse\? \(y\/N\)/);
     tmux('send-keys', '-t', 'run', 'Enter');
     await waitFor(/Overwrite pyproject\.toml\?/);
@@ -81,12 +86,13 @@ describe('in a terminal', function () {
     assert.ok(exists(dir, 'src/network_analytics/definitions.py'));
     assert.ok(!exists(dir, 'src/network_analytics/clickhouse'), 'ClickHouse was declined');
     assert.match(read(dir, 'workspace.yaml'), /location_name: "network_analytics"/);
+    assert.match(read(dir, 'src/network_analytics/pyproject.toml'), /^description = "Traffic counts per cell"$/m);
   });
 
   it('aborting the review (x) writes nothing at all', async () => {
     const dir = copyFixture();
     const before = snapshot(dir);
-    start(dir, ['network_analytics', 'analytics', '4002', '--no-clickhouse', '--skip-install']);
+    start(dir, [...GIVEN, '--skip-install']);
     await waitFor(/Overwrite pyproject\.toml\?/);
     tmux('send-keys', '-t', 'run', 'y', 'Enter');
     await waitFor(/Overwrite (?!pyproject)\S+\?/);
@@ -100,7 +106,7 @@ describe('in a terminal', function () {
 
   it('reviews the files in the order of the phases; `d` shows hunks with context, not the whole file', async () => {
     const dir = copyFixture();
-    start(dir, ['network_analytics', 'analytics', '4002', '--no-clickhouse', '--skip-install']);
+    start(dir, [...GIVEN, '--skip-install']);
     const first = await waitFor(/Overwrite pyproject\.toml\? \(/);
     // The menu: overwrite, skip, all, diff, abort, help. No `i`, which would write a .yo-resolve into the repo.
     assert.match(first, /Overwrite pyproject\.toml\? \(ynadxH\)/);
@@ -140,7 +146,7 @@ describe('in a terminal', function () {
   it('a file you decline is left as it was, and the summary says so (not "changed")', async () => {
     const dir = copyFixture();
     const pyproject = read(dir, 'pyproject.toml');
-    start(dir, ['network_analytics', 'analytics', '4002', '--no-clickhouse', '--skip-install']);
+    start(dir, [...GIVEN, '--skip-install']);
     await waitFor(/Overwrite pyproject\.toml\? \(/);
     tmux('send-keys', '-t', 'run', 'n', 'Enter');
     await waitFor(/Overwrite Dockerfile\.bootstrap\? \(/);
@@ -169,7 +175,7 @@ describe('in a terminal', function () {
   it('Ctrl-C in the middle of the review: nothing written, not even the files already approved', async () => {
     const dir = copyFixture();
     const before = snapshot(dir);
-    start(dir, ['network_analytics', 'analytics', '4002', '--no-clickhouse', '--skip-install']);
+    start(dir, [...GIVEN, '--skip-install']);
     await waitFor(/Overwrite pyproject\.toml\? \(/);
     tmux('send-keys', '-t', 'run', 'y', 'Enter');
     await waitFor(/Overwrite Dockerfile\.bootstrap\? \(/);
@@ -182,7 +188,7 @@ describe('in a terminal', function () {
 
   it('Ctrl-C while uv runs, after the files are written: says so, exit 130', async () => {
     const dir = copyFixture();
-    start(dir, ['network_analytics', 'analytics', '4002', '--no-clickhouse', '--force'], `NO_COLOR=1 PATH=${slowUv()}:$PATH`);
+    start(dir, [...GIVEN, '--force'], `NO_COLOR=1 PATH=${slowUv()}:$PATH`);
     await waitFor(/uv lock: working/);
     tmux('send-keys', '-t', 'run', 'C-c');
     const end = await waitFor(/EXIT=\d+/);
@@ -194,13 +200,13 @@ describe('in a terminal', function () {
 
   it('colours the terminal, and not with NO_COLOR', async () => {
     const dir = copyFixture();
-    start(dir, ['network_analytics', 'analytics', '4002', '--no-clickhouse', '--force', '--skip-install'], 'TERM=xterm-256color');
+    start(dir, [...GIVEN, '--force', '--skip-install'], 'TERM=xterm-256color');
     const coloured = await waitFor(/EXIT=\d+/);
     assert.match(coloured, /EXIT=0/);
     const escapes = tmux('capture-pane', '-p', '-e', '-t', 'run', '-S', '-200').stdout;
     assert.match(escapes.replaceAll('\u001b', '~'), /~\[(?:1|3[1-7])m/, 'coloured on a terminal');
     tmux('kill-server');
-    start(copyFixture(), ['network_analytics', 'analytics', '4002', '--no-clickhouse', '--force', '--skip-install'], 'TERM=xterm-256color NO_COLOR=1');
+    start(copyFixture(), [...GIVEN, '--force', '--skip-install'], 'TERM=xterm-256color NO_COLOR=1');
     await waitFor(/EXIT=\d+/);
     // tmux itself may write resets; no colour (3x/9x foreground, 4x background, bold) from the run.
     const plain = tmux('capture-pane', '-p', '-e', '-t', 'run', '-S', '-200').stdout;

@@ -124,8 +124,9 @@ function entryStyle(text: string, tokens: PyToken[], open: number, close: number
 
 /**
  * This location's summary_views.py from the source's (already renamed): same signature and
- * docstring, a body that returns no views yet with a pointer to the source's examples, and the
- * imports only the old body used dropped.
+ * docstring, a body that returns no views yet with a pointer to the other locations' examples
+ * (not naming the source: nothing of the canonical's names is left in a new location's files), and
+ * the imports only the old body used dropped.
  */
 export function deriveSummaryViews(renamed: string, target: LocationNames, sourceFile: string): string {
   const tokens = pythonTokens(renamed);
@@ -148,8 +149,8 @@ export function deriveSummaryViews(renamed: string, target: LocationNames, sourc
   const bodyEnd = lineEndAfter(renamed, tokens[last].end);
   const body = [
     `# No summary views yet. Add CREATE OR REPLACE VIEW statements over this location's`,
-    `# asset views (database db_map[${pythonString(target.snake, first.quote ?? '"')}]); see`,
-    `# ${sourceFile} for examples.`,
+    `# asset views (database db_map[${pythonString(target.snake, first.quote ?? '"')}]); the other`,
+    `# locations' clickhouse/summary_views.py have examples.`,
     'return []',
   ].map((line) => indent + line);
   const head = renamed.slice(0, keepUntil);

@@ -13,6 +13,8 @@ import { EditError } from '../../lib/editors/text.js';
 import { LocationGenerator, UsageError, type LocationOptions } from '../../lib/location-generator.js';
 import type { Location } from '../../lib/monorepo.js';
 import { renamer, type Renamer } from '../../lib/naming.js';
+import { proseCommentsFor } from '../../lib/registries/prose.js';
+import type { LeftOut } from '../../lib/registries/registry.js';
 import { DEPLOY_ENV_DIR, envTemplatePath } from '../env/files.js';
 import { scanAssets, type AssetScan } from './assets.js';
 import {
@@ -132,15 +134,23 @@ export default class ClickhouseGenerator extends LocationGenerator {
     const { names } = this.ctx;
     if (source && rename) {
       const dir = `${source.member}/clickhouse`;
-      const from = (file: string) => rename.apply(this.readText(`${dir}/${file}`) ?? '');
+      const leftOut: LeftOut[] = [];
+      // A comment about the source's domain is not renamed into one about this location's (prose.ts).
+      const from = (file: string) => {
+        const own = proseCommentsFor(this.readText(`${dir}/${file}`) ?? '', { from: source, to: { names, port: this.ctx.port }, description: this.ctx.description, file: `${dir}/${file}`, firstLine: 1, comment: /^[ \t]*#/ });
+        leftOut.push(...own.leftOut);
+        return rename.apply(own.text);
+      };
       const init = from('__init__.py');
       if (importsOnlyWrittenModules(init, names.snake) && /def\s+get_bootstrap_config\b/.test(init)) {
         try {
-          return {
+          const texts = {
             '__init__.py': init,
             'asset_registry.py': deriveRegistry(from('asset_registry.py'), names.database, scan.assets, `${dir}/asset_registry.py`),
             'summary_views.py': deriveSummaryViews(from('summary_views.py'), names, `${dir}/summary_views.py`),
           };
+          this.ctx.report.leftOut.push(...leftOut);
+          return texts;
         } catch (error) {
           if (!(error instanceof EditError)) throw error;
           // Renaming keeps the lines, so the error's line is the source file's.

@@ -15,7 +15,7 @@ import { useColor } from '../../lib/color.js';
 import { auditJson, formatAudit } from '../../lib/doctor-report.js';
 import { LocationGenerator, type LocationOptions, type RunContext } from '../../lib/location-generator.js';
 import { diskLister, nextFreePort, readMonorepo, type Location, type Monorepo, type Reader } from '../../lib/monorepo.js';
-import { defaultShortName, locationNames } from '../../lib/naming.js';
+import { defaultShortName, locationNames, nameInWords } from '../../lib/naming.js';
 import { PHASES } from '../../lib/registries/index.js';
 import { newReport, type Report } from '../../lib/report.js';
 
@@ -78,7 +78,7 @@ export default class DoctorGenerator extends LocationGenerator {
         model,
         names,
         port,
-        description: `Dagster code location ${location.names.snake}`,
+        description: location.description ?? nameInWords(location.names.snake),
         clickhouse: location.hasClickhouse,
         existing: location,
         report,

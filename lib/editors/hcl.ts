@@ -221,6 +221,11 @@ function listElements(text: string, open: number, close: number, file: string): 
   }
 }
 
+/** A literal HCL string: JSON's escapes, and `${` / `%{` doubled so bake does not read a template in it. */
+export function hclString(value: string): string {
+  return JSON.stringify(value).replace(/([$%])\{/g, '$1$1{');
+}
+
 export function findBlock(blocks: HclBlock[], type: string, label: string): HclBlock | undefined {
   return blocks.find((b) => b.type === type && b.labels[0] === label);
 }

@@ -6,11 +6,12 @@
  * After an edit the file is evaluated lightly (see `bakeProblems`): a reference that no longer
  * resolves is refused.
  */
-import { appendToBlockList, hclAttributes, hclBlocks, insertBlock, type HclBlock } from '../editors/hcl.js';
+import { appendToBlockList, hclAttributes, hclBlocks, hclString, insertBlock, type HclBlock } from '../editors/hcl.js';
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splitLines } from '../editors/text.js';
 import { auditUnits, elementRemovalSpans, patternOnly, refsOf, removeSpans } from './common.js';
 import { allLocations, footprintOf, lastWithKey, leftOutComments, missing, own, ownParts, sourceFor, unaccounted, type Owned, type Unit } from './footprint.js';
 import { mentions, renameMentions } from './mentions.js';
+import { proseCommentsFor } from './prose.js';
 import type { AddInput, AddResult, Finding, LeftOut, LocationRef, Registry } from './registry.js';
 
 interface BlockUnit extends Unit {
@@ -222,7 +223,8 @@ function replicate(text: string, file: string, units: OwnedBake[], unit: OwnedBa
 /**
  * The source's block for the target: renamed; its comment lines only when the siblings' blocks
  * have such comments too; attributes no sibling block has are the source's own (left out);
- * prose (a description or title that names the source in words) gets the target's description.
+ * prose (a description or title that names the source in words) gets the target's description;
+ * a comment that speaks of the source in prose follows prose.ts.
  */
 function blockReplica(text: string, file: string, units: OwnedBake[], unit: BlockUnit & Owned, source: LocationRef, input: AddInput, leftOut: LeftOut[]): string {
   const { target } = input;
@@ -242,7 +244,10 @@ function blockReplica(text: string, file: string, units: OwnedBake[], unit: Bloc
     cut.push({ start: lineStart(text, attribute.start), end: nextLineStart(text, attribute.valueEnd) });
   }
   let kept = removeSpans(body, cut.map((c) => ({ start: c.start - blockStart, end: c.end - blockStart })));
-  kept = renameMentions(lead + kept, source, target);
+  // Lines are counted from the lead's first (after an attribute left out above, one off per line it had).
+  const prose = proseCommentsFor(lead + kept, { from: source, to: target, description: input.description, file, firstLine: lineNumber(text, lead ? unit.lead : blockStart), comment: /^[ \t]*(?:#|\/\/)/ });
+  leftOut.push(...prose.leftOut);
+  kept = renameMentions(prose.text, source, target);
   kept = withOwnProse(kept, source, input);
   return kept.replace(/\r?\n$/, '');
 }
@@ -255,7 +260,7 @@ function withOwnProse(text: string, source: LocationRef, input: AddInput): strin
     .map((line) => {
       if (!pattern.test(line)) return line;
       const described = /^(.*\b(?:description|title)\b[^=:]*["']?\s*[=:]\s*)"[^"]*"(.*)$/i.exec(line);
-      if (described) return `${described[1]}${JSON.stringify(input.description)}${described[2]}`;
+      if (described) return `${described[1]}${hclString(input.description)}${described[2]}`;
       return line;
     })
     .join(text.includes('\r\n') ? '\r\n' : '\n') + (text.endsWith('\n') ? (text.includes('\r\n') ? '\r\n' : '\n') : '');

@@ -1,6 +1,7 @@
 /**
  * The location's own Dockerfile, `Dockerfile.<dotted>`: the canonical's, renamed (names and port)
- * except its member stubs, which list the workspace and gain the new member; the template when
+ * except its member stubs, which list the workspace and gain the new member, and its comments
+ * that speak of the canonical in prose (prose.ts); the template when
  * there is no canonical Dockerfile. Its footprint is the whole file. An existing file is kept when
  * it serves the location on its port, and refused when it says another port or location name.
  */
@@ -12,6 +13,7 @@ import { dockerfileTemplateData } from '../../generators/docker/files.js';
 import { auditedLocations, refsOf } from './common.js';
 import { ownParts } from './footprint.js';
 import { normalize, renameMentions } from './mentions.js';
+import { proseCommentsFor } from './prose.js';
 import type { AddInput, LeftOut, LocationRef, Registry } from './registry.js';
 
 const TEMPLATE = new URL('../../generators/docker/templates/Dockerfile.ejs', import.meta.url);
@@ -32,8 +34,11 @@ export const dockerfileRegistry: Registry = {
     const members = [...new Set([...model.memberDirs, target.names.snake])];
     const canonical = source.names.snake !== target.names.snake ? read(source.names.dockerfile) : undefined;
     let result: string;
+    const leftOut: LeftOut[] = [];
     if (canonical !== undefined) {
-      result = rewriteExceptStubs(canonical, (part) => renameMentions(part, source, target));
+      const own = proseCommentsFor(canonical, { from: source, to: target, description: input.description, file: source.names.dockerfile, firstLine: 1, comment: /^[ \t]*#/ });
+      leftOut.push(...own.leftOut);
+      result = rewriteExceptStubs(own.text, (part) => renameMentions(part, source, target));
       for (const member of members) result = addStub(result, member, file);
     } else {
       const entrypoint = read('entrypoint.code-location.sh') !== undefined;
@@ -46,7 +51,7 @@ export const dockerfileRegistry: Registry = {
       const from = canonical !== undefined ? ` (copied from ${source.names.dockerfile})` : '';
       warnings.push(`${file}${from}: check it by hand: ${problems.join('; ')}`);
     }
-    const leftOut = canonical !== undefined ? copiedParticulars(canonical, input) : [];
+    if (canonical !== undefined) leftOut.push(...copiedParticulars(canonical, input));
     return { text: result, warnings, leftOut };
   },
 

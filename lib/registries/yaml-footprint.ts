@@ -26,7 +26,7 @@ import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splice, splic
 import { anchoredNodes, definedAnchors, entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
 import { mentionPattern, mentions, normalize, renameMentions } from './mentions.js';
 import type { Monorepo, Reader } from '../monorepo.js';
-import type { LocationNames } from '../naming.js';
+import { escapeRegExp, nameSpellings, type LocationNames } from '../naming.js';
 import type { AddInput, Construct, Finding, LeftOut, LocationRef } from './registry.js';
 
 export interface YamlConstruct extends Construct {
@@ -569,10 +569,7 @@ export function sourceIn(index: YamlIndex, preferred: LocationRef | undefined, e
 
 /** The location's name in every case and spacing a person writes it: `Underwriting`, `UNDERWRITING ML`, `underwriting ml`. */
 function variantPattern(location: LocationRef): RegExp {
-  const words = location.names.snake.split('_').filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const full = words.join('[ _.-]?');
-  const short = location.names.short.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![A-Za-z])(?:${full}|${short})(?![A-Za-z])`, 'gi');
+  return new RegExp(`(?<![A-Za-z])(?:${nameSpellings(location.names).map(escapeRegExp).join('|')})(?![A-Za-z])`, 'gi');
 }
 
 /** Where `text` still names `from` in any case (Title, UPPER, spaced words), outside mentions of `to`. */

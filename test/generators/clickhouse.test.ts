@@ -434,3 +434,15 @@ describe('dagster-location clickhouse on an existing location, in the siblings\'
     assert.match(result.stdout, /\[ \] Add values for CLICKHOUSE_HOST, CLICKHOUSE_PORT, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD to the real env file of vanguard_wholesale/);
   });
 });
+
+describe("the canonical's clickhouse/ comments, names vs prose (issue 14)", () => {
+  it('renames a comment made of names, and leaves out one about the canonical in words', async () => {
+    const dir = copyFixture(EXAMPLE);
+    const file = 'src/underwriting_ml/clickhouse/asset_registry.py';
+    writeFileSync(join(dir, file), read(dir, file).replace('DB_NAME = ', '# underwriting risk views live here\n# ---- underwriting_ml ----\nDB_NAME = '));
+    await runGenerator('app', dir, ['network_analytics', 'analytics', '4002'], { clickhouse: true });
+    const copy = read(dir, 'src/network_analytics/clickhouse/asset_registry.py');
+    assert.match(copy, /^# ---- network_analytics ----\nDB_NAME = "network_analytics"$/m);
+    assert.doesNotMatch(copy, /risk views/);
+  });
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFixture, EXAMPLE, MESSY, read, exists, runGenerator, assertOnlyAdds, snapshot, changes } from '../helpers.js';
+import { copyFixture, EXAMPLE, MESSY, REALWORLD, read, exists, runGenerator, assertOnlyAdds, snapshot, changes } from '../helpers.js';
 import { parse } from 'smol-toml';
 
 describe('dagster-location:package network_analytics analytics 4002', () => {
@@ -19,6 +19,7 @@ describe('dagster-location:package network_analytics analytics 4002', () => {
         }
         const pyproject = parse(read(dir, 'src/network_analytics/pyproject.toml')) as any;
         assert.equal(pyproject.project.name, 'network-analytics');
+        assert.equal(pyproject.project.description, 'Network analytics', 'no --description, no terminal: the package name in words');
         assert.deepEqual(pyproject.project.dependencies, ['dagster>=1.12,<1.13', 'dagster-polars>=0.27.6', 'shared']);
         assert.equal(pyproject.project['requires-python'], '>=3.13,<3.14');
         assert.deepEqual({ ...pyproject.tool.uv.sources.shared }, { workspace: true });
@@ -47,4 +48,21 @@ describe('dagster-location:package network_analytics analytics 4002', () => {
       });
     });
   }
+});
+
+describe('the description', () => {
+  it('given to the package, the phases run later use it, not the canonical\'s prose', async () => {
+    const dir = copyFixture(REALWORLD);
+    await runGenerator('package', dir, ['network_analytics', 'analytics', '4002'], { description: 'Traffic counts per cell' });
+    await runGenerator('ci', dir, ['network_analytics']);
+    assert.match(read(dir, 'workspace.yaml'), /^ {2}# network_analytics -- Traffic counts per cell$/m);
+    assert.match(read(dir, 'docker-bake.hcl'), /"org\.opencontainers\.image\.description" = "Traffic counts per cell"/);
+  });
+
+  it('is one line: a line break is refused before anything is written', async () => {
+    const dir = copyFixture();
+    const before = snapshot(dir);
+    await assert.rejects(runGenerator('package', dir, ['network_analytics'], { description: 'Traffic\ncounts' }), /one line of text/);
+    assert.deepEqual(changes(before, snapshot(dir)), { added: [], changed: [], removed: [] });
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { defaultShortName, locationNames, renamer, snakeFromKebab } from '../../lib/naming.js';
+import { defaultShortName, locationNames, nameInWords, nameSpellings, renamer, snakeFromKebab } from '../../lib/naming.js';
 
 describe('naming', () => {
   describe("locationNames: the guide's naming table", () => {
@@ -49,6 +49,19 @@ describe('naming', () => {
       assert.equal(snakeFromKebab('network-analytics'), 'network_analytics');
       assert.equal(snakeFromKebab('Scikit-Learn'), 'scikit_learn');
       assert.equal(snakeFromKebab('zope.interface'), 'zope_interface');
+    });
+  });
+
+  describe('nameSpellings and nameInWords', () => {
+    it('spells the name every way a file or a sentence joins its words, and the short name', () => {
+      assert.deepEqual(nameSpellings(locationNames('underwriting_ml', 'underwriting')), ['underwriting_ml', 'underwriting-ml', 'underwriting.ml', 'underwriting ml', 'underwritingml', 'underwriting']);
+      assert.deepEqual(nameSpellings(locationNames('shared', 'shared')), ['shared']);
+    });
+
+    it('writes the package name in words, sentence case (the default description)', () => {
+      assert.equal(nameInWords('network_analytics'), 'Network analytics');
+      assert.equal(nameInWords('underwriting_ml'), 'Underwriting ml');
+      assert.equal(nameInWords('ledger'), 'Ledger');
     });
   });
 

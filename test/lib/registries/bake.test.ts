@@ -88,6 +88,12 @@ describe('registry: docker-bake.hcl', () => {
     assert.deepEqual(result.leftOut.map((l) => l.what), ['shm-size of target "dagster-underwriting-ml"']);
   });
 
+  it('writes the description as a literal string: a ${ or %{ in it is not a template to bake', () => {
+    const result = bakeRegistry.add(BAKE, 'docker-bake.hcl', { ...addInput(EXAMPLE), description: 'Costs in ${EUR} and %{ if x }' });
+    assert.match(result.text, /"org\.opencontainers\.image\.description" = "Costs in \$\$\{EUR\} and %%\{ if x \}"/);
+    assert.deepEqual(bakeProblems(result.text), []);
+  });
+
   it('reads what bake would refuse: undeclared variables, unknown functions, groups and inherits, a target twice', () => {
     const broken = BAKE.replace('variable "DAGSTER_BUILD_TAG_WHOLESALE" {\n  default = "latest"\n}\n\n', '')
       .replace('function "tag"', 'function "tagged"')
