@@ -41,6 +41,7 @@ export const BAD_INPUTS: BadInput[] = [
   { args: ['network_analytics', 'analytics', '80'], message: /port 80 is out of range; use one from 1024 to 65535/ },
   { args: ['network_analytics', 'analytics', '70000'], message: /port 70000 is out of range/ },
   { args: ['network_analytics', 'analytics', '40a2'], message: /port "40a2" is not a whole number/ },
+  { args: ['network_analytics', 'analytics', '4002', '--description', 'two\nlines'], message: /the description is one line of text \(no line break, tab or control character\)/ },
   { args: ['clickhouse', 'no_such_location'], message: /There is no code location "no_such_location".*vanguard_wholesale, underwriting_ml/ },
   {
     args: ['network_analytics', 'analytics', '4002'],
@@ -122,7 +123,7 @@ describe('bad input: refused with a helpful message, exit 1, nothing written', (
   it('docs/bad-inputs.md lists every case tested here', () => {
     const doc = readFileSync(join(PROJECT, 'docs', 'bad-inputs.md'), 'utf8');
     for (const bad of BAD_INPUTS) {
-      const command = `dagster-location ${bad.args.join(' ')}`.replace(LONG_NAME, '<56-character name>');
+      const command = `dagster-location ${bad.args.join(' ')}`.replace(LONG_NAME, '<56-character name>').replace(/\n/g, '\\n');
       assert.ok(doc.includes(command), `the doc lists \`${command}\``);
     }
   });
