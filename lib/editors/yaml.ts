@@ -1188,16 +1188,22 @@ function dropUnrenamedAnchors(copy: string, anchors: Set<string>): string {
 /**
  * True when the entries around the insertion point are separated by a blank line: the entry
  * inserted after and the one that follows it, or, after the last entry, the last two (a list
- * may group its entries, e.g. build steps apart from deploy steps).
+ * may group its entries, e.g. build steps apart from deploy steps). `commentsAbove` finds where
+ * the comment lines that belong to the next entry start (they are not the gap).
  */
-function blankLineBetweenSiblings(text: string, collection: YAMLMap | YAMLSeq, afterItem: unknown): boolean {
+export function blankLineBetweenSiblings(
+  text: string,
+  collection: YAMLMap | YAMLSeq,
+  afterItem: unknown,
+  commentsAbove: (text: string, start: number) => number = leadingCommentLines,
+): boolean {
   const items = collection.items as unknown[];
   if (items.length < 2) return false;
   const k = items.indexOf(afterItem);
   const [first, second] = k >= 0 && k + 1 < items.length ? [items[k], items[k + 1]] : [items.at(-2), items.at(-1)];
   const prev = entrySpan(text, collection, first);
   const next = entrySpan(text, collection, second);
-  const between = text.slice(prev.end, leadingCommentLines(text, next.start));
+  const between = text.slice(prev.end, commentsAbove(text, next.start));
   return /\n[ \t]*\r?\n/.test(between);
 }
 

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { diffArrays } from 'diff';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Scalar, type Alias, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splice, spliceAll, splitLines, detectEol, type Splice } from '../editors/text.js';
-import { anchoredNodes, definedAnchors, entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
+import { anchoredNodes, blankLineBetweenSiblings, definedAnchors, entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
 import { mentionPattern, mentions, normalize, renameMentions } from './mentions.js';
 import type { Monorepo, Reader } from '../monorepo.js';
 import { escapeRegExp, nameSpellings, type LocationNames } from '../naming.js';
@@ -1002,7 +1002,8 @@ function planCopy(
   leftOut.push(...copy.leftOut);
   if (copy.lines.length === 0) return 'made of text the copy would leave out';
   const lines = [...copy.lines];
-  if (blankBetween(text, collection, afterItem)) lines.unshift('');
+  // Comment lines above the next entry count as its own only at its indentation.
+  if (blankLineBetweenSiblings(text, collection, afterItem, ownLead)) lines.unshift('');
   const newHead = isPair(c.item) ? renameMentions(keyOf(c.item), source, target) : undefined;
   const expectedPart = c.key.split(' > ').at(-1)!;
   edits.insertLines({
@@ -1136,17 +1137,6 @@ function aliasNames(item: unknown, after?: Node): string[] {
   };
   walk(item);
   return found;
-}
-
-/** True when the entries around an insertion point are separated by a blank line (after the last one: the last two). */
-function blankBetween(text: string, collection: YAMLMap | YAMLSeq, afterItem: unknown): boolean {
-  const items = collection.items as unknown[];
-  if (items.length < 2) return false;
-  const k = items.indexOf(afterItem);
-  const [first, second] = k >= 0 && k + 1 < items.length ? [items[k], items[k + 1]] : [items.at(-2), items.at(-1)];
-  const prev = entrySpan(text, collection, first);
-  const next = entrySpan(text, collection, second);
-  return /\n[ \t]*\r?\n/.test(text.slice(prev.end, ownLead(text, next.start)));
 }
 
 /**
