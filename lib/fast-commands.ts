@@ -55,12 +55,18 @@ export async function fastDoctor(argv: string[], cwd: string = process.cwd()): P
   const root = findMonorepoRoot(cwd);
   // A killed run's journal is put back by the generator path before anything is read.
   if (!root || existsSync(journalFile(root))) return undefined;
+  // Nothing is written while the doctor reads: each file is read once (the model and every
+  // registry's audit ask for the same Dockerfiles and YAML files again).
+  const texts = new Map<string, string | undefined>();
   const read: Reader = (path) => {
-    try {
-      return readFileSync(join(root, path), 'utf8');
-    } catch {
-      return undefined;
+    if (!texts.has(path)) {
+      try {
+        texts.set(path, readFileSync(join(root, path), 'utf8'));
+      } catch {
+        texts.set(path, undefined);
+      }
     }
+    return texts.get(path);
   };
   let output: string;
   let verdict: string | undefined;
