@@ -82,7 +82,9 @@ function addLines(original: string, file: string, input: AddInput) {
     for (const at of places) text = insertLines(text, at, splices.filter((x) => x.at === at).flatMap((x) => x.lines));
     const still = missing(ownedUnits(text, locations), source, target).replicate;
     if (still.length > 0) throw new EditError(`could not add ${target.names.snake}'s counterpart of ${still[0].what}`, file, lineNumber(original, still[0].start));
-    warnings.push(...unaccounted(original, file, source, footprintOf(first, source), locations));
+    // The source's member stub is copied too (below, by the stub writer): not a mention left behind.
+    const stubs = stubCopies(original).filter((s) => s.member === source.names.snake).map((s) => ({ start: s.instruction.start, end: s.instruction.end }));
+    warnings.push(...unaccounted(original, file, source, [...footprintOf(first, source), ...stubs], locations));
   }
   text = addStub(text, target.names.snake, file);
   return { text, warnings, leftOut: [] };

@@ -32,6 +32,12 @@ describe('registry: Dockerfile.bootstrap ClickHouse lines', () => {
       }
       assert.deepEqual(bootstrapRegistry.audit(added, 'Dockerfile.bootstrap', audited), []);
     });
+
+    it(`on the ${label}: no warning about the canonical's stub, which the add copies too`, () => {
+      const input = { ...addInput(dir, {}, WITH_CLICKHOUSE), clickhouse: true };
+      const { warnings } = bootstrapRegistry.add(input.read('Dockerfile.bootstrap')!, 'Dockerfile.bootstrap', input);
+      assert.deepEqual(warnings.filter((w) => /pyproject\.toml/.test(w)), []);
+    });
   }
 
   it('changes nothing for a location without ClickHouse', () => {
