@@ -92,15 +92,32 @@ function checkExisting(text: string, file: string, snake: string, port: number |
 /** Instructions that install packages or set a health check: what a copied Dockerfile may carry for one location only. */
 const LOOKS_PARTICULAR = /^(HEALTHCHECK\b|RUN\b.*\b(apt-get|apt|apk|yum|dnf|microdnf)\s+(-\S+\s+)*(install|add)\b|RUN\b.*\bpip\s+install\b)/;
 
-/** An instruction, location-free and independent of flag order, `--flag=value`, quotes, `${VAR}` and `/tcp` spellings. */
-function instructionKey(instruction: Instruction, location: LocationRef): string {
+/**
+ * What an instruction says, as location-free keys independent of spelling: flag order,
+ * `--flag=value`, quotes, `${VAR}`, `/tcp`, the spaces of a JSON array. Instructions that set
+ * several things at once say each separately, so one sibling's `ENV A=1 B=2` matches another's two
+ * ENV lines: one key per variable (ENV, ARG, LABEL), per source of a COPY or ADD, and the image of
+ * a FROM (a stage's name is the file's own).
+ */
+function instructionKeys(instruction: Instruction, location: LocationRef): string[] {
+  const { keyword } = instruction;
   const tokens = normalize(instruction.args, location)
     .replace(/["']/g, '')
     .replace(/\$\{(\w+)\}/g, '$$$1')
-    .replace(/(\d)\/tcp\b/g, '$1')
-    .split(' ')
-    .flatMap((token) => (/^--[\w-]+=/.test(token) ? [token.slice(0, token.indexOf('=')), token.slice(token.indexOf('=') + 1)] : [token]));
-  return `${instruction.keyword} ${tokens.sort().join(' ')}`;
+    .replace(/\/tcp\b/g, '')
+    .replace(/[[\],]/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
+  const flags = tokens.filter((t) => t.startsWith('--')).sort();
+  const rest = tokens.filter((t) => !t.startsWith('--'));
+  if (['ENV', 'ARG', 'LABEL'].includes(keyword) && rest.length > 0 && rest.every((t) => t.includes('='))) return rest.map((t) => `${keyword} ${t}`);
+  if (keyword === 'FROM' && rest.length > 0) return [`FROM ${flags.join(' ')} ${rest[0]}`];
+  if ((keyword === 'COPY' || keyword === 'ADD') && rest.length > 1) {
+    const destination = rest.at(-1);
+    return rest.slice(0, -1).map((source) => `${keyword} ${flags.join(' ')} ${source} ${destination}`);
+  }
+  const expanded = tokens.flatMap((token) => (/^--[\w-]+=/.test(token) ? [token.slice(0, token.indexOf('=')), token.slice(token.indexOf('=') + 1)] : [token]));
+  return [`${keyword} ${expanded.sort().join(' ')}`];
 }
 
 /**
@@ -116,9 +133,11 @@ function copiedParticulars(canonical: string, input: AddInput): LeftOut[] {
     .filter((l) => l.names.snake !== source.names.snake && l.names.snake !== target.names.snake)
     .map((l) => ({ location: l, text: read(l.names.dockerfile) }))
     .filter((s): s is { location: LocationRef; text: string } => s.text !== undefined)
-    .map((s) => instructions(s.text).map((i) => ({ instruction: i, key: instructionKey(i, s.location) })));
-  const keyed = own.map((i) => ({ instruction: i, key: instructionKey(i, source) }));
-  const particular = siblings.length > 0 ? ownParts(keyed, siblings, (p) => p.key).map((p) => p.instruction) : own.filter((i) => LOOKS_PARTICULAR.test(`${i.keyword} ${i.args}`));
+    .map((s) => instructions(s.text).flatMap((i) => instructionKeys(i, s.location).map((key) => ({ instruction: i, key }))));
+  const keyed = own.flatMap((i) => instructionKeys(i, source).map((key) => ({ instruction: i, key })));
+  // An instruction is the canonical's own when something it says no sibling says.
+  const particular =
+    siblings.length > 0 ? [...new Set(ownParts(keyed, siblings, (p) => p.key).map((p) => p.instruction))] : own.filter((i) => LOOKS_PARTICULAR.test(`${i.keyword} ${i.args}`));
   const why =
     siblings.length > 0
       ? `only ${source.names.snake}'s Dockerfile has it; copied to ${target.names.dockerfile}, since the image may need it: check that ${target.names.snake}'s does`

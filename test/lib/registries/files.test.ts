@@ -9,7 +9,7 @@ import { dockerfileRegistry } from '../../../lib/registries/dockerfile.js';
 import { envTemplateRegistry } from '../../../lib/registries/env-template.js';
 import { gitignoreRegistry } from '../../../lib/registries/gitignore.js';
 import { packageRegistry } from '../../../lib/registries/package.js';
-import { EXAMPLE, REALWORLD } from '../../helpers.js';
+import { EXAMPLE, MESSY, REALWORLD } from '../../helpers.js';
 import { addInput, FIXTURES, NEW, registryProperties } from './helpers.js';
 
 const WITH_CLICKHOUSE = { ...NEW, hasClickhouse: true };
@@ -96,6 +96,16 @@ describe('registries of the files a location owns whole', () => {
     const input = addInput(REALWORLD);
     const text = envTemplateRegistry.add(undefined, 'environments/network_analytics.env.template', input).text;
     assert.ok(text.startsWith('# network_analytics -- environment for the network_analytics code location\n'), text);
+  });
+
+  it("lists as copied only what the canonical's Dockerfile says that no sibling says, however each spells it", () => {
+    // The messy Dockerfiles say the same things differently: `EXPOSE 4001/tcp` and `EXPOSE 4000`,
+    // one ENV of three variables and three ENVs, `CMD [...]` with and without inner spaces, one COPY
+    // of two files and two COPYs. What really differs is the entrypoint: COPY + RUN chmod against
+    // COPY --chmod.
+    const copied = (dir: string) => dockerfileRegistry.add(undefined, NEW.names.dockerfile, addInput(dir)).leftOut.filter((l) => l.copied).map((l) => l.what.split(' ').slice(0, 2).join(' '));
+    assert.deepEqual(copied(MESSY), ['COPY entrypoint.code-location.sh', 'RUN chmod']);
+    assert.deepEqual(copied(EXAMPLE), []);
   });
 
   it('refuses an existing Dockerfile of the new name that serves another port', () => {
