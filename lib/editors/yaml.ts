@@ -251,20 +251,7 @@ function lineColumn(text: string, collection: YAMLMap | YAMLSeq): number | undef
 
 /** Move every offset of a parsed part by `by`, so that it is an offset into the whole text. */
 function shiftRanges(node: unknown, by: number): void {
-  if (!node || typeof node !== 'object') return;
-  if (isPair(node)) {
-    shiftRanges(node.key, by);
-    shiftRanges(node.value, by);
-    return;
-  }
-  // Each node has a range of its own (the parser makes one per node): moved in place.
-  const range = (node as Node).range as number[] | null | undefined;
-  if (range) {
-    range[0] += by;
-    range[1] += by;
-    range[2] += by;
-  }
-  if (isCollection(node)) for (const item of node.items) shiftRanges(item, by);
+  moveRanges(node, (offset) => offset + by);
 }
 
 /** An entry of the original that verifyByEntries parsed as it reads in the result, `at` its offset there. */
@@ -296,7 +283,7 @@ function shifter(splices: readonly Splice[]): (offset: number) => number {
   };
 }
 
-/** Every offset of a tree moved by `to` (see shiftRanges). */
+/** Every offset of a tree moved by `to`; each node has a range of its own (the parser makes one per node), moved in place. */
 function moveRanges(node: unknown, to: (offset: number) => number): void {
   if (!node || typeof node !== 'object') return;
   if (isPair(node)) {
