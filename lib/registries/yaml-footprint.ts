@@ -25,8 +25,9 @@ import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Scalar, type Ali
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splice, spliceAll, splitLines, detectEol, type Splice } from '../editors/text.js';
 import { anchoredNodes, blankLineBetweenSiblings, definedAnchors, entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
 import { mentionPattern, mentions, normalize, renameMentions } from './mentions.js';
+import { commentForCopy, renameVariants, survivingVariants, variantPattern } from './prose.js';
 import type { Monorepo, Reader } from '../monorepo.js';
-import { escapeRegExp, nameSpellings, type LocationNames } from '../naming.js';
+import type { LocationNames } from '../naming.js';
 import type { AddInput, Construct, Finding, LeftOut, LocationRef } from './registry.js';
 
 export interface YamlConstruct extends Construct {
@@ -563,75 +564,6 @@ export function sourceIn(index: YamlIndex, preferred: LocationRef | undefined, e
     if (!best || size > best.footprint.constructs.length || (size === best.footprint.constructs.length && f.footprint.constructs[0].start > best.footprint.constructs[0].start)) best = f;
   }
   return best;
-}
-
-// ------------------------------------------------------------------ names and prose
-
-/** The location's name in every case and spacing a person writes it: `Underwriting`, `UNDERWRITING ML`, `underwriting ml`. */
-function variantPattern(location: LocationRef): RegExp {
-  return new RegExp(`(?<![A-Za-z])(?:${nameSpellings(location.names).map(escapeRegExp).join('|')})(?![A-Za-z])`, 'gi');
-}
-
-/** Where `text` still names `from` in any case (Title, UPPER, spaced words), outside mentions of `to`. */
-export function survivingVariants(text: string, from: LocationRef, to: LocationRef): string[] {
-  const own: Array<[number, number]> = [];
-  for (const m of text.matchAll(mentionPattern(to))) own.push([m.index!, m.index! + m[0].length]);
-  for (const m of text.matchAll(variantPattern(to))) own.push([m.index!, m.index! + m[0].length]);
-  const found: string[] = [];
-  for (const m of text.matchAll(variantPattern(from))) {
-    const [s, e] = [m.index!, m.index! + m[0].length];
-    if (!own.some(([a, b]) => s < b && a < e)) found.push(m[0]);
-  }
-  return found;
-}
-
-/** `from`'s name written in another case or spacing, rewritten as `to`'s in the same case and spacing. */
-export function renameVariants(text: string, from: LocationRef, to: LocationRef): string {
-  const fromWords = from.names.snake.split('_');
-  const toWords = to.names.snake.split('_');
-  return text.replace(variantPattern(from), (match) => {
-    const isFull = match.replace(/[ _.-]/g, '').toLowerCase() === fromWords.join('').toLowerCase() && fromWords.length > 1;
-    const joiner = /[ _.-]/.exec(match)?.[0] ?? '';
-    const words = isFull ? toWords : [to.names.short];
-    const style = (w: string) => (match === match.toUpperCase() ? w.toUpperCase() : /^[A-Z]/.test(match) ? w[0].toUpperCase() + w.slice(1) : w);
-    return words.map(style).join(isFull ? joiner : '');
-  });
-}
-
-/** Remarks that call an entry the canonical one speak of that entry, not of its copy. */
-function withoutCanonical(body: string): string | undefined {
-  if (!/\bcanonical\b/i.test(body)) return body;
-  const stripped = body
-    .replace(/[ \t]*\((?:the[ \t]+)?canonical\b[^)]*\)/gi, '')
-    .replace(/[ \t]*(?:--|—|–|[,;:])[ \t]*(?:the[ \t]+)?canonical\b.*?(?=[ \t]*-{2,}[ \t]*$|$)/gi, '');
-  return /\bcanonical\b/i.test(stripped) || stripped.trim() === '' ? undefined : stripped;
-}
-
-/**
- * A comment of the source's entry, for the copy. A comment that names nothing of the source is
- * kept as it is; one made of names only (`# ---- underwriting (4001) ----`) is renamed; one of
- * names and prose (`# underwriting_ml -- underwriting risk models`) keeps its names, renamed, and
- * gets the new location's description for its prose; any other comment about the source is
- * left out (undefined), since its prose would be false of the copy.
- */
-export function commentForCopy(comment: string, from: LocationRef, to: LocationRef, description: string): string | undefined {
-  const m = /^([ \t]*#+)(.*?)(\r?)$/.exec(comment);
-  if (!m) return comment;
-  const [, marker, rawBody, cr] = m;
-  const body = withoutCanonical(rawBody);
-  if (body === undefined) return undefined;
-  if (survivingVariants(body, from, to).length === 0 && !mentions(body, from)) return marker + body + cr;
-  const isName = (word: string) => {
-    const bare = word.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
-    return bare === '' || !/[A-Za-z]/.test(bare) || mentions(bare, from);
-  };
-  const words = body.split(/\s+/).filter(Boolean);
-  if (words.every(isName)) return marker + renameMentions(body, from, to) + cr;
-  const parts = /^(.*?\S)([ \t]+(?:--|—|–|-)[ \t]+|:[ \t]+)(.*)$/.exec(body);
-  if (parts && parts[1].split(/\s+/).filter(Boolean).every(isName) && description.trim()) {
-    return marker + renameMentions(parts[1], from, to) + parts[2] + description.trim() + cr;
-  }
-  return undefined;
 }
 
 // ------------------------------------------------------------------ pattern and particulars

@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
 import { locationNames } from '../../../lib/naming.js';
 import type { LocationRef } from '../../../lib/registries/registry.js';
-import {
-  commentForCopy,
-  lineOnDisk,
-  missingConstructs,
-  removeConstructs,
-  renameVariants,
-  replicate,
-  survivingVariants,
-  yamlFootprint,
-  YamlIndex,
-} from '../../../lib/registries/yaml-footprint.js';
+import { commentForCopy, renameVariants, survivingVariants } from '../../../lib/registries/prose.js';
+import { lineOnDisk, missingConstructs, removeConstructs, replicate, yamlFootprint, YamlIndex } from '../../../lib/registries/yaml-footprint.js';
 import { yamlJs } from './yaml-fixture.js';
 
 const UW: LocationRef = { names: locationNames('underwriting_ml', 'underwriting'), port: 4001, hasClickhouse: true };
