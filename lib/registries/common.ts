@@ -5,7 +5,7 @@
 import type { BracketList } from '../editors/text.js';
 import { lineStart, nextLineStart } from '../editors/text.js';
 import type { Monorepo } from '../monorepo.js';
-import { allLocations, footprintOf, missing, type Owned } from './footprint.js';
+import { allLocations, footprintOf, missing, patternKeys, type Owned } from './footprint.js';
 import type { Finding, LocationRef, Phase, RegistryInput } from './registry.js';
 
 /** The locations of the model as the registries see them (with their ports and ClickHouse). */
@@ -48,9 +48,8 @@ export function auditUnits(options: {
     } else {
       const others = locations.filter((l) => l.names.snake !== location.names.snake && expected(l) && footprintOf(owned, l).length > 0);
       if (others.length === 0) continue;
-      const keysOf = (l: LocationRef) => new Set(footprintOf(owned, l).filter((u) => !u.comment).map((u) => u.key));
-      const own = keysOf(location);
-      const shared = [...keysOf(others[0])].filter((key) => others.every((o) => keysOf(o).has(key)) && !own.has(key));
+      const own = patternKeys(owned, location);
+      const shared = [...patternKeys(owned, others[0])].filter((key) => others.every((o) => patternKeys(owned, o).has(key)) && !own.has(key));
       lacking = shared.map((key) => footprintOf(owned, others[0]).find((u) => u.key === key)!);
     }
     for (const unit of lacking) {

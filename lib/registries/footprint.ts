@@ -53,9 +53,43 @@ export function own(text: string, units: readonly Unit[], locations: readonly Lo
   return owned;
 }
 
-/** The owned units of one location. */
+/**
+ * Each owner's units, grouped once per list: an audit asks for every location's footprint, and
+ * the pattern rule for every sibling's keys, of the same list (filtering it each time made the
+ * audit cubic in the number of locations). Owned lists are never changed once made.
+ */
+const byOwner = new WeakMap<readonly Owned[], Map<string, Owned[]>>();
+const patternKeysByOwner = new WeakMap<readonly Owned[], Map<string, Set<string>>>();
+
+function grouped(owned: readonly Owned[]): Map<string, Owned[]> {
+  let groups = byOwner.get(owned);
+  if (!groups) {
+    groups = new Map();
+    for (const unit of owned) {
+      const list = groups.get(unit.owner.names.snake);
+      if (list) list.push(unit);
+      else groups.set(unit.owner.names.snake, [unit]);
+    }
+    byOwner.set(owned, groups);
+  }
+  return groups;
+}
+
+/** The owned units of one location, in file order (a copy: the caller may change it). */
 export function footprintOf(owned: readonly Owned[], location: LocationRef): Owned[] {
-  return owned.filter((u) => u.owner.names.snake === location.names.snake);
+  return [...(grouped(owned).get(location.names.snake) ?? [])];
+}
+
+/** The keys of a location's constructs other than comment lines (what siblings are compared by). */
+export function patternKeys(owned: readonly Owned[], location: LocationRef): ReadonlySet<string> {
+  let keys = patternKeysByOwner.get(owned);
+  if (!keys) patternKeysByOwner.set(owned, (keys = new Map()));
+  let found = keys.get(location.names.snake);
+  if (!found) {
+    found = new Set((grouped(owned).get(location.names.snake) ?? []).filter((u) => !u.comment).map((u) => u.key));
+    keys.set(location.names.snake, found);
+  }
+  return found;
 }
 
 export interface Missing {
@@ -86,9 +120,8 @@ export function missing(owned: readonly Owned[], source: LocationRef, target: Lo
   }
   // What every sibling has and the source lacks is the pattern too (the source drifted): copied
   // from the last sibling that has it.
-  const siblings = [...new Map(owned.filter(isSibling).map((u) => [u.owner.names.snake, u.owner])).values()];
-  const keysOf = (l: LocationRef) => new Set(footprintOf(owned, l).filter((u) => !u.comment).map((u) => u.key));
-  const siblingSets = siblings.map(keysOf);
+  const siblings = [...grouped(owned).values()].filter((units) => isSibling(units[0])).map((units) => units[0].owner);
+  const siblingSets = siblings.map((l) => patternKeys(owned, l));
   for (const key of siblingSets[0] ?? []) {
     if (sourceKeys.has(key) || targetKeys.has(key) || !siblingSets.every((keys) => keys.has(key))) continue;
     replicate.push(owned.filter((u) => u.key === key && isSibling(u)).at(-1)!);

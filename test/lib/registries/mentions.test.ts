@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { locationNames } from '../../../lib/naming.js';
 import { mentioned, mentionPattern, mentions } from '../../../lib/registries/mentions.js';
+import { YamlIndex } from '../../../lib/registries/yaml-footprint.js';
 import type { LocationRef } from '../../../lib/registries/registry.js';
 import { FIXTURES } from './helpers.js';
 
@@ -39,6 +40,23 @@ describe('mentions: the substring test before the pattern changes no answer', ()
       assert.ok(asked > 500, `${asked} lines asked`);
     });
   }
+
+  it('the YAML index (variants found by one alternation before the patterns) gives the same answers', () => {
+    for (const [label, dir] of FIXTURES) {
+      const yamlFiles = textFiles(dir).filter((file) => /\.ya?ml$/.test(file) && !file.includes('.template'));
+      assert.ok(yamlFiles.length >= 3, label);
+      for (const file of yamlFiles) {
+        const text = readFileSync(join(dir, file), 'utf8');
+        const index = new YamlIndex(text, file, LOCATIONS);
+        for (const line of text.split('\n')) {
+          for (const piece of [line, ...line.split(/[\s:"']+/)]) {
+            const expected = LOCATIONS.flatMap((l, i) => (byPattern(piece, l) ? [i] : []));
+            assert.deepEqual([...index.textSet(piece)].sort(), expected, `${label} ${file}: ${piece}`);
+          }
+        }
+      }
+    }
+  });
 
   it('finds every spelling, in every case the rule knows', () => {
     const [location] = LOCATIONS;
