@@ -2,14 +2,15 @@
 // synthetic monorepo, then the top functions by self time and by total (inclusive) time, the self
 // time per package, and how often each file was read (fs calls counted by a preloaded hook).
 //
-//   node bench/profile.mjs [--locations 100] [--top 25] [-- <bin arguments>]
+//   node bench/profile.mjs [--locations 100] [--pipelines-mb 0] [--top 25] [-- <bin arguments>]
+//   (--pipelines-mb N grows bitbucket-pipelines.yml to N MB, as the benchmark's large case does)
 //   (default arguments: bench_new benchnew --skip-install --force; `-- --help` profiles the floor)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeMonorepo } from './make-monorepo.mjs';
+import { growPipelines, makeMonorepo } from './make-monorepo.mjs';
 
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(PROJECT, 'dist', 'bin', 'dagster-location.js');
@@ -24,6 +25,7 @@ const flag = (name, fallback) => {
 };
 const locations = flag('--locations', 100);
 const top = flag('--top', 25);
+const pipelinesMb = flag('--pipelines-mb', 0);
 
 if (!existsSync(BIN)) {
   console.error(`${BIN} is missing: run \`npm run build\` first.`);
@@ -34,6 +36,7 @@ const tmp = mkdtempSync(join(os.tmpdir(), 'dagster-location-profile-'));
 try {
   const repo = join(tmp, 'monorepo');
   makeMonorepo(locations, repo);
+  if (pipelinesMb > 0) growPipelines(repo, pipelinesMb * 1e6);
   const profiles = join(tmp, 'profiles');
   const counts = join(tmp, 'fs-counts.json');
   // Counts synchronous fs reads per path; syncBuiltinESMExports makes `import { readFileSync } from
