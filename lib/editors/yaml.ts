@@ -492,8 +492,12 @@ function collectFields(doc: Document.Parsed, node: unknown, fields: readonly str
   for (const source of merged) collectFields(doc, source, fields, values, depth + 1, take);
 }
 
-/** The node an alias stands for (the last definition of its anchor before it); other nodes as they are. */
-function resolveAlias(doc: Document.Parsed, node: unknown): unknown {
+/**
+ * The node an alias stands for (the last definition of its anchor before it, as `alias.resolve`
+ * finds it), from the anchor index; other nodes as they are. `alias.resolve` walks the document
+ * up to the alias each time: the pattern rule asks it of every merge key of every location.
+ */
+export function resolveAlias(doc: Document.Parsed, node: unknown): unknown {
   if (!isAlias(node)) return node;
   const at = node.range?.[0] ?? Infinity;
   return anchoredNodes(doc, node.source).filter((found) => (found.node.range?.[0] ?? 0) < at).at(-1)?.node;

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { diffArrays } from 'diff';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Scalar, type Alias, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splice, spliceAll, splitLines, detectEol, type Splice } from '../editors/text.js';
-import { anchoredNodes, blankLineBetweenSiblings, definedAnchors, entrySpan, keyOf, parseYaml, YamlEdits, type YamlPath } from '../editors/yaml.js';
+import { anchoredNodes, blankLineBetweenSiblings, definedAnchors, entrySpan, keyOf, parseYaml, resolveAlias, YamlEdits, type YamlPath } from '../editors/yaml.js';
 import { mentionPattern, mentions, normalize, renameMentions } from './mentions.js';
 import { commentForCopy, renameVariants, survivingVariants, variantPattern } from './prose.js';
 import type { Monorepo, Reader } from '../monorepo.js';
@@ -589,7 +589,7 @@ function leaves(node: unknown, prefix: string, text = ''): Array<{ path: string;
 
 /** The node a value stands for: an alias resolved to its anchor's node. */
 function resolved(index: YamlIndex, node: unknown): unknown {
-  return isAlias(node) ? node.resolve(index.doc) : node;
+  return resolveAlias(index.doc, node);
 }
 
 /** The keys of a map, normalized by its location, with the keys it takes from `<<:` merges. */

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import { aliasesOf, appendScalar, cloneEntry, enclosingSeqItem, entryFields, entrySpan, findNodes, getCollection, isScalar, parseYaml, type CloneOptions } from '../../lib/editors/yaml.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument, visit, type Alias, type Scalar } from 'yaml';
+import { aliasesOf, appendScalar, cloneEntry, enclosingSeqItem, entryFields, entrySpan, findNodes, getCollection, isScalar, parseYaml, resolveAlias, type CloneOptions } from '../../lib/editors/yaml.js';
 import { locationNames, renamer } from '../../lib/naming.js';
 import { assertOnlyAdds } from '../helpers.js';
 import { insertedLines, parsesAsYaml, throwsEditError } from './assertions.js';
+import { FIXTURES } from './registries/helpers.js';
 
 const rename = renamer(locationNames('underwriting_ml', 'underwriting'), locationNames('network_analytics', 'analytics'), { from: 4001, to: 4002 });
 
@@ -332,5 +336,36 @@ describe('YAML editor', () => {
       });
       assert.deepEqual(entryFields(parseYaml('services: []\n', 'compose.yml'), ['services'], ['image']).size, 0);
     });
+  });
+});
+
+describe('resolveAlias: the anchor index answers as alias.resolve does', () => {
+  /** Every alias of a document, with what the library's own resolve finds for it. */
+  function aliasesWithLibraryAnswer(doc: ReturnType<typeof parseDocument>): Array<[Alias, unknown]> {
+    const found: Array<[Alias, unknown]> = [];
+    visit(doc, { Alias: (_key, alias) => void found.push([alias, alias.resolve(doc)]) });
+    return found;
+  }
+
+  it('on every alias of every YAML file of every fixture', () => {
+    let asked = 0;
+    for (const [label, dir] of FIXTURES) {
+      for (const file of readdirSync(dir).filter((name) => /\.ya?ml$/.test(name))) {
+        const doc = parseYaml(readFileSync(join(dir, file), 'utf8'), file);
+        for (const [alias, expected] of aliasesWithLibraryAnswer(doc)) {
+          assert.equal(resolveAlias(doc, alias), expected, `${label} ${file}: *${alias.source}`);
+          asked++;
+        }
+      }
+    }
+    assert.ok(asked > 20, `${asked} aliases asked`);
+  });
+
+  it('takes the last definition before the alias, and none after it', () => {
+    const doc = parseDocument('a: &x 1\nb: *x\nc: &x 2\nd: *x\ne: [*y]\nf: &y 3\n');
+    const answers = aliasesWithLibraryAnswer(doc);
+    assert.equal(answers.length, 3);
+    for (const [alias, expected] of answers) assert.equal(resolveAlias(doc, alias), expected);
+    assert.deepEqual(answers.map(([alias]) => (resolveAlias(doc, alias) as Scalar | undefined)?.value), [1, 2, undefined]);
   });
 });
