@@ -37,16 +37,30 @@ function variants(names: LocationNames, port?: number): Variant[] {
   return all.filter((v) => !seen.has(v.text) && seen.add(v.text)).sort((a, b) => b.text.length - a.text.length);
 }
 
-/** Each location's pattern, compiled once (not global: `test` on it keeps no state between calls). */
-const cache = new WeakMap<LocationNames, Map<string, RegExp>>();
+/** What the mention rule needs of a location, made once per location (names and port). */
+interface Compiled {
+  /** Its variants, longest first. */
+  variants: Variant[];
+  /** The pattern, not global: `test` on it keeps no state between calls. */
+  pattern: RegExp;
+  /** The same, global, for `replace` (which starts from 0 and leaves nothing behind). */
+  global: RegExp;
+  /** Lower-case texts of which every mention contains one (see mentionsLowered). */
+  needles: string[];
+  /** Each variant's placeholder. */
+  placeholderOf: Map<string, Variant['placeholder']>;
+}
 
-function compiledPattern(location: LocationRef): RegExp {
+const compiledByNames = new WeakMap<LocationNames, Map<string, Compiled>>();
+
+function compiled(location: LocationRef): Compiled {
   const cacheKey = String(location.port ?? '');
-  const byPort = cache.get(location.names) ?? new Map<string, RegExp>();
-  cache.set(location.names, byPort);
+  let byPort = compiledByNames.get(location.names);
+  if (!byPort) compiledByNames.set(location.names, (byPort = new Map()));
   const cached = byPort.get(cacheKey);
   if (cached) return cached;
-  const parts = variants(location.names, location.port).map((v) => {
+  const all = variants(location.names, location.port);
+  const parts = all.map((v) => {
     const body = escapeRegExp(v.text);
     if (v.strong) return `(?<![A-Za-z0-9])${body}(?![A-Za-z0-9])`;
     if (v.placeholder === '{UPPER}') {
@@ -55,38 +69,32 @@ function compiledPattern(location: LocationRef): RegExp {
     if (v.placeholder === '{port}') return `(?<![A-Za-z0-9_.-]|\\d\\.)${body}(?![A-Za-z0-9_-]|\\.\\d)`;
     return `(?<![A-Za-z0-9_.-])${body}(?![A-Za-z0-9_.-])`;
   });
-  const pattern = new RegExp(parts.join('|'));
-  byPort.set(cacheKey, pattern);
-  return pattern;
+  const source = parts.join('|');
+  const made: Compiled = {
+    variants: all,
+    pattern: new RegExp(source),
+    global: new RegExp(source, 'g'),
+    needles: [...new Set(all.map((v) => v.text.toLowerCase()))],
+    placeholderOf: new Map(all.map((v) => [v.text, v.placeholder])),
+  };
+  byPort.set(cacheKey, made);
+  return made;
 }
 
 /** One regexp matching every variant of a location as a mention (global, a new one each call: use with matchAll/replace). */
 export function mentionPattern(location: LocationRef): RegExp {
-  return new RegExp(compiledPattern(location).source, 'g');
+  return new RegExp(compiled(location).pattern.source, 'g');
 }
 
 /**
- * Lower-case texts of which every mention contains one (each variant lower-cased is one of them):
- * a plain substring search rules out most locations before their pattern, with its look-arounds,
- * runs. The registries ask for every unit of a file and every location, so at 100 locations the
- * patterns alone were a sixth of a new location's time.
+ * A plain substring search of the lower-cased text rules most locations out before their
+ * pattern, with its look-arounds, runs (every mention contains one of the needles). The
+ * registries ask for every unit of a file and every location, so at 100 locations the patterns
+ * alone were a sixth of a new location's time.
  */
-const needlesCache = new WeakMap<LocationNames, Map<string, string[]>>();
-
-function needles(location: LocationRef): string[] {
-  const cacheKey = String(location.port ?? '');
-  const byPort = needlesCache.get(location.names) ?? new Map<string, string[]>();
-  needlesCache.set(location.names, byPort);
-  let found = byPort.get(cacheKey);
-  if (!found) {
-    found = [...new Set(variants(location.names, location.port).map((v) => v.text.toLowerCase()))];
-    byPort.set(cacheKey, found);
-  }
-  return found;
-}
-
 function mentionsLowered(text: string, lower: string, location: LocationRef): boolean {
-  return needles(location).some((needle) => lower.includes(needle)) && compiledPattern(location).test(text);
+  const { needles, pattern } = compiled(location);
+  return needles.some((needle) => lower.includes(needle)) && pattern.test(text);
 }
 
 /**
@@ -105,8 +113,8 @@ export function mentioned<T extends LocationRef>(text: string, locations: readon
 
 /** `text` with the location's variants replaced by placeholders: the location-free shape of a construct. */
 export function normalize(text: string, location: LocationRef): string {
-  const byText = new Map(variants(location.names, location.port).map((v) => [v.text, v.placeholder]));
-  return text.replace(mentionPattern(location), (match) => byText.get(match) ?? match);
+  const { global, placeholderOf } = compiled(location);
+  return text.replace(global, (match) => placeholderOf.get(match) ?? match);
 }
 
 /**
