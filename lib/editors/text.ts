@@ -70,6 +70,28 @@ export function lineNumber(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * lineNumber for many offsets of one text, mostly in increasing order (a file's units): counts
+ * on from the last offset asked instead of from the start.
+ */
+export class LineCounter {
+  private offset = 0;
+  private line = 1;
+
+  constructor(private readonly text: string) {}
+
+  at(offset: number): number {
+    if (offset < this.offset) {
+      this.offset = 0;
+      this.line = 1;
+    }
+    const { text } = this;
+    for (let i = text.indexOf('\n', this.offset); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) this.line++;
+    this.offset = offset;
+    return this.line;
+  }
+}
+
 /** The leading whitespace of the line holding `offset`. */
 export function indentOf(text: string, offset: number): string {
   const start = lineStart(text, offset);

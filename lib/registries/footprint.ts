@@ -7,7 +7,7 @@
  * a sibling's have the same key. `missing` is the one predicate add and audit share.
  */
 import type { Location } from '../monorepo.js';
-import { lineNumber } from '../editors/text.js';
+import { LineCounter, lineNumber } from '../editors/text.js';
 import { mentionPattern, mentioned, normalize } from './mentions.js';
 import type { Construct, LeftOut, LocationRef } from './registry.js';
 
@@ -40,15 +40,31 @@ export function allLocations(locations: readonly LocationRef[], target?: Locatio
   return all;
 }
 
+/**
+ * Who each text mentions, by list of locations: an add asks again after each construct it
+ * copies, of a file whose lines are nearly all the same (at 100 locations, each question is a
+ * few hundred substring searches).
+ */
+const mentionedByLocations = new WeakMap<readonly LocationRef[], Map<string, LocationRef[]>>();
+
+function mentionedCached(subject: string, locations: readonly LocationRef[]): LocationRef[] {
+  let known = mentionedByLocations.get(locations);
+  if (!known) mentionedByLocations.set(locations, (known = new Map()));
+  let found = known.get(subject);
+  if (!found) known.set(subject, (found = mentioned(subject, locations)));
+  return found;
+}
+
 /** The units that mention exactly one location, with their owner and key; in file order. */
 export function own(text: string, units: readonly Unit[], locations: readonly LocationRef[]): Owned[] {
   const owned: Owned[] = [];
+  const lines = new LineCounter(text);
   for (const unit of units) {
     const subject = unit.text ?? text.slice(unit.start, unit.end);
-    const found = mentioned(subject, locations);
+    const found = mentionedCached(subject, locations);
     if (found.length !== 1) continue;
     const owner = found[0];
-    owned.push({ ...unit, owner, key: `${unit.context}|${normalize(unit.shape, owner)}`, line: lineNumber(text, unit.start) });
+    owned.push({ ...unit, owner, key: `${unit.context}|${normalize(unit.shape, owner)}`, line: lines.at(unit.start) });
   }
   return owned;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendListElement, detectEol, insertListElement, EditError, insertLines, lineNumber, splitLines, withEol, type BracketList } from '../../lib/editors/text.js';
+import { appendListElement, detectEol, insertListElement, EditError, insertLines, LineCounter, lineNumber, splitLines, withEol, type BracketList } from '../../lib/editors/text.js';
 import { insertedLines } from './assertions.js';
 
 /** A bracket list of plain words, with `#` comments, located by a small scanner of its own. */
@@ -151,5 +151,14 @@ describe('text editor helpers', () => {
     assert.equal(error.message, 'pyproject.toml:12: unreadable key');
     assert.equal(new EditError('x', 'f').message, 'f: x');
     assert.equal(new EditError('x').message, 'x');
+  });
+});
+
+describe('LineCounter', () => {
+  it('answers as lineNumber does, offsets in order, repeated or going back', () => {
+    const text = 'a\n\nbc\nd\n\n\nlast line\n';
+    const counter = new LineCounter(text);
+    const offsets = [0, 1, 2, 2, 3, 5, 6, 1, 0, 9, 10, 11, text.length - 1, text.length, 4];
+    for (const offset of offsets) assert.equal(counter.at(offset), lineNumber(text, offset), `offset ${offset}`);
   });
 });
