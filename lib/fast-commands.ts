@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import v8 from 'node:v8';
+import { importBundled } from './code-cache.js';
 import { answerCommandLine } from './command-line.js';
 import { CommandLineError, parseCommandLine } from './commands.js';
 import { journalFile } from './journal.js';
@@ -27,7 +28,7 @@ export async function fastMain(argv: string[]): Promise<number> {
     const answered = answerCommandLine(argv);
     if (typeof answered === 'number') return answered;
   }
-  const { main } = await import('./cli.js');
+  const { main } = await importBundled('cli', () => import('./cli.js'));
   return main(argv);
 }
 

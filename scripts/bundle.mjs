@@ -1,17 +1,17 @@
-// Bundles the bin's two entry modules in place at build time, each into one file, so the bin
-// loads one module where it loaded hundreds:
-//   - dist/lib/fast-commands.js: help, the version, a refusal and the read-only doctor (the table,
-//     the audit, the model, their YAML and TOML parsers); it imports lib/cli.js only to run a
+// Bundles the bin's two entry modules at build time, each into one CommonJS file beside it, so
+// the bin loads one file where it loaded hundreds, and with V8's code cache (lib/code-cache.ts):
+//   - dist/lib/fast-commands.cjs: help, the version, a refusal and the read-only doctor (the
+//     table, the audit, the model, their YAML and TOML parsers); it loads lib/cli only to run a
 //     generator;
-//   - dist/lib/cli.js, everything that writes: Yeoman's environment and generator, mem-fs, the
+//   - dist/lib/cli.cjs, everything that writes: Yeoman's environment and generator, mem-fs, the
 //     generators and the commit.
 // `yo` loads the generators in dist/generators and the modules in dist/lib as tsc wrote them;
-// only the bin goes through the bundles. The outputs sit where tsc put the modules, and each
-// bundled module keeps its own import.meta.url (ownImportMetaUrl), so the templates, the
-// generators' paths and a dependency's reads of its own package.json find what they found
-// before. (A CommonJS dependency's __dirname is not rewritten: the one bundled that uses it,
-// config-chain, does so only for npm's configuration, which no command reads.) Syntax and
-// whitespace are minified (names are kept, for stacks): a smaller file compiles faster.
+// only the bin goes through the bundles. Each bundled module keeps its own import.meta.url
+// (ownImportMetaUrl), so the templates, the generators' paths and a dependency's reads of its
+// own package.json find what they found before. (A CommonJS dependency's __dirname is not
+// rewritten: the one bundled that uses it, config-chain, does so only for npm's configuration,
+// which no command reads.) Syntax and whitespace are minified (names are kept, for stacks): a
+// smaller file compiles faster.
 // Skipped, with a note, when esbuild is not installed (the unbundled modules work the same).
 import { relative, sep } from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -25,7 +25,7 @@ let esbuild;
 try {
   esbuild = await import('esbuild');
 } catch {
-  console.log('esbuild not installed: dist/lib/fast-commands.js and dist/lib/cli.js left unbundled');
+  console.log('esbuild not installed: the bin loads dist/lib/fast-commands.js and dist/lib/cli.js unbundled');
   process.exit(0);
 }
 
@@ -84,9 +84,6 @@ export default class Arborist {
   },
 };
 
-// The CommonJS inside requires Node built-ins: the ES module gets a require.
-const REQUIRE = "import { createRequire as __bundleRequire } from 'node:module';\nconst require = __bundleRequire(import.meta.url);";
-
 const INSTALLED_URL = `import { existsSync as __bundleExists } from 'node:fs';
 import { dirname as __bundleDirname, join as __bundleJoin } from 'node:path';
 import { fileURLToPath as __bundleToPath, pathToFileURL as __bundleToUrl } from 'node:url';
@@ -102,20 +99,28 @@ function __installedUrl(folder, file) {
   }
 }`;
 
+/**
+ * The bundles are CommonJS, run by lib/code-cache.ts with V8's code cache (vm.Script takes a
+ * script, not a module). Each module's import.meta.url was made bundle-relative above (or
+ * __installedUrl); the bundle's own URL and import.meta.resolve come from its file name.
+ */
+const BUNDLE_URL = `const __bundleUrl = require('node:url').pathToFileURL(__filename).href;
+const __bundleResolve = (specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href;`;
+const INSTALLED_URL_CJS = INSTALLED_URL.replace(/^import \{ (.*?) \} from '(.*?)';$/gm, (_, names, from) => `const { ${names.replaceAll(' as ', ': ')} } = require('${from}');`).replaceAll('import.meta.url', '__bundleUrl');
+
 const common = {
   bundle: true,
-  allowOverwrite: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
-  banner: { js: REQUIRE },
+  define: { 'import.meta.url': '__bundleUrl', 'import.meta.resolve': '__bundleResolve' },
+  banner: { js: `${BUNDLE_URL}\n${INSTALLED_URL_CJS}` },
+  plugins: [ownImportMetaUrl],
   logLevel: 'warning',
   minifyWhitespace: true,
   minifySyntax: true,
 };
 
-const fastCommands = `${LIB}fast-commands.js`;
-await esbuild.build({ ...common, entryPoints: [fastCommands], outfile: fastCommands, external: ['./cli.js'] });
-
-const cli = `${LIB}cli.js`;
-await esbuild.build({ ...common, entryPoints: [cli], outfile: cli, banner: { js: `${REQUIRE}\n${INSTALLED_URL}` }, plugins: [ownImportMetaUrl, installerOnDemand] });
+// tsc's modules stay where they are (yo, and the unbundled fallback of lib/code-cache.ts, load them).
+await esbuild.build({ ...common, entryPoints: [`${LIB}fast-commands.js`], outfile: `${LIB}fast-commands.cjs`, external: ['./cli.js'] });
+await esbuild.build({ ...common, entryPoints: [`${LIB}cli.js`], outfile: `${LIB}cli.cjs`, plugins: [ownImportMetaUrl, installerOnDemand] });

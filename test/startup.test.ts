@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BUNDLE_CHANNEL } from '../lib/code-cache.js';
 import { GENERATOR_NAMES } from '../lib/commands.js';
 import { BIN, copyFixture, EXAMPLE, exists, MESSY, PROJECT, read, snapshot } from './helpers.js';
 
@@ -24,8 +25,9 @@ const FIXTURES: Array<[string, string]> = [
 
 /**
  * A hook, loaded with --import, that appends every module URL the process resolves to a file,
- * and, at exit, every module `require` loaded (on Node 20.19 and later Yeoman `require`s an ES
- * module generator, and the hook does not see that).
+ * every bundle lib/code-cache.ts loads (read as text, so no hook sees them), and, at exit, every
+ * module `require` loaded (on Node 20.19 and later Yeoman `require`s an ES module generator, and
+ * the hook does not see that).
  */
 function moduleLog(): { flags: string[]; loaded: () => string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'module-log-'));
@@ -43,6 +45,7 @@ function moduleLog(): { flags: string[]; loaded: () => string[] } {
   writeFileSync(
     join(dir, 'required.cjs'),
     `const { appendFileSync } = require('node:fs');\nconst { pathToFileURL } = require('node:url');\n` +
+      `require('node:diagnostics_channel').subscribe(${JSON.stringify(BUNDLE_CHANNEL)}, ({ bundle }) => appendFileSync(${JSON.stringify(log)}, pathToFileURL(bundle).href + '\\n'));\n` +
       `process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).map((file) => pathToFileURL(file).href + '\\n').join('')));\n`,
   );
   return {
@@ -107,8 +110,8 @@ describe('dagster-location start-up (the built bin)', () => {
     const result = bin(tmpdir(), ['--help'], log.flags);
     assert.equal(result.status, 0, result.stderr);
     for (const sub of ['package', 'clickhouse', 'docker', 'ci', 'env', 'doctor']) assert.match(result.stdout, new RegExp(`^ {2}${sub} +\\S`, 'm'));
-    assert.ok(log.loaded().some((url) => url.endsWith('/dist/lib/fast-commands.js')), 'the hook saw the fast path (with the table) load');
-    assert.ok(!log.loaded().some((url) => url.endsWith('/dist/lib/cli.js')), 'the bundle of the writing path is not loaded');
+    assert.ok(log.loaded().some((url) => url.endsWith('/dist/lib/fast-commands.cjs')), 'the hook saw the fast path (with the table) load');
+    assert.ok(!log.loaded().some((url) => url.endsWith('/dist/lib/cli.cjs')), 'the bundle of the writing path is not loaded');
     assert.deepEqual(log.loaded().filter((url) => YEOMAN.test(url)), []);
   });
 
@@ -117,7 +120,7 @@ describe('dagster-location start-up (the built bin)', () => {
     const result = bin(tmpdir(), ['docter'], log.flags);
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, /Did you mean `dagster-location doctor`\?/);
-    assert.ok(!log.loaded().some((url) => url.endsWith('/dist/lib/cli.js')), 'the bundle of the writing path is not loaded');
+    assert.ok(!log.loaded().some((url) => url.endsWith('/dist/lib/cli.cjs')), 'the bundle of the writing path is not loaded');
     assert.deepEqual(log.loaded().filter((url) => YEOMAN.test(url)), []);
   });
 
@@ -125,7 +128,7 @@ describe('dagster-location start-up (the built bin)', () => {
     const dir = copyFixture();
     const fast = moduleLog();
     assert.equal(bin(dir, ['doctor'], fast.flags).status, 0);
-    assert.ok(fast.loaded().some((url) => url.endsWith('/dist/lib/fast-commands.js')), 'the hook saw the fast path load');
+    assert.ok(fast.loaded().some((url) => url.endsWith('/dist/lib/fast-commands.cjs')), 'the hook saw the fast path load');
     assert.deepEqual(fast.loaded().filter((url) => YEOMAN.test(url)), []);
     const writing = moduleLog();
     const result = bin(dir, ['network_analytics', '--force', '--skip-install'], writing.flags);
@@ -135,9 +138,10 @@ describe('dagster-location start-up (the built bin)', () => {
     const dist = pathToFileURL(join(PROJECT, 'dist')).href;
     assert.deepEqual(loaded.filter((url) => url.startsWith(dist)).map((url) => url.slice(dist.length)).sort(), [
       '/bin/dagster-location.js',
-      '/lib/cli.js',
+      '/lib/cli.cjs',
+      '/lib/code-cache.js',
       '/lib/color.js',
-      '/lib/fast-commands.js',
+      '/lib/fast-commands.cjs',
     ]);
     // Yeoman reads its package.json where it is installed; none of its code is loaded from there.
     assert.deepEqual(loaded.filter((url) => YEOMAN.test(url) && !url.endsWith('/package.json')), []);
@@ -172,7 +176,7 @@ describe('dagster-location start-up (the built bin)', () => {
     assert.match(viaBin.stderr, /^\.yo-resolve rules in effect/m);
     assert.equal(viaBin.stdout, viaYo.stdout);
     assert.equal(viaBin.status, 0);
-    assert.ok(log.loaded().some((url) => url.endsWith('/dist/lib/cli.js')), 'the doctor ran through the generator');
+    assert.ok(log.loaded().some((url) => url.endsWith('/dist/lib/cli.cjs')), 'the doctor ran through the generator');
   });
 
   it('doctor on a file that does not parse: its file:line and exit 1, as every command says it', () => {
