@@ -10,14 +10,13 @@
 // and a new location beside a large pipelines file.
 // Wall time: process.hrtime around spawnSync. CPU (user+sys) and peak RSS: GNU time
 // (`/usr/bin/time`, Debian package `time`) when installed. Ratios: the median of same-round
-// pairs. Also under Node 24, with the module compile cache that the bin turns on
-// (NODE_COMPILE_CACHE pointed at a fresh folder) and with it turned off
-// (NODE_DISABLE_COMPILE_CACHE=1), to show what the cache is worth.
+// pairs. With the bundles' code cache (lib/code-cache.ts, in a fresh folder the warm-up fills)
+// and without it (DAGSTER_LOCATION_CODE_CACHE=off), to show what it is worth, and under Node 24.
 //
 // Options:
 //   --runs N        timed runs per case (default 7), after --warmup N untimed runs (default 1)
 //   --sizes 2,20,100  numbers of code locations
-//   --quick         3 runs, no Node 24
+//   --quick         3 runs, no Node 24, no run without the code cache
 //   --node24 / --no-node24   force / skip the Node 24 columns (default: when `npx -y node@24` works)
 //   --keep          keep the temporary folder with the monorepos
 //   --no-yo         skip the `yo dagster-location` case
@@ -89,6 +88,7 @@ function measure(runtime, argv, cwd, timeFile, caseEnv = {}) {
   delete env.NODE_OPTIONS;
   delete env.NODE_COMPILE_CACHE;
   delete env.NODE_DISABLE_COMPILE_CACHE;
+  delete env.DAGSTER_LOCATION_CODE_CACHE;
   Object.assign(env, runtime.env, caseEnv);
   const [command, commandArgs] = hasTime ? [TIME, ['-f', '%U %S %M', '-o', timeFile, runtime.node, ...argv]] : [runtime.node, argv];
   const start = process.hrtime.bigint();
@@ -144,8 +144,8 @@ function sampleOnce({ runtime, argv, env, prepare, cleanup = () => {}, check }, 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Runtimes: this Node; Node 24 from the npm registry's `node` package, with its module compile
-// cache off and on (Node >= 22.1; the bin turns it on).
+// Runtimes: this Node with the bundles' code cache on (the bin's default) and off; Node 24 from
+// the npm registry's `node` package, with it on.
 // ---------------------------------------------------------------------------------------------
 function nodeVersion(node) {
   return spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -167,7 +167,14 @@ function findNode24(notes) {
 }
 
 function runtimes(options, tmp, notes) {
-  const list = [{ id: 'current', label: `Node ${process.version}`, node: process.execPath, env: {} }];
+  // Each runtime's code cache (lib/code-cache.ts) in a fresh folder: the warm-up run writes it.
+  const cacheIn = (name) => {
+    const folder = join(tmp, name);
+    mkdirSync(folder, { mode: 0o700 });
+    return folder;
+  };
+  const list = [{ id: 'current', label: `Node ${process.version}, code cache on (the bin's default)`, node: process.execPath, env: { DAGSTER_LOCATION_CODE_CACHE: cacheIn('code-cache') } }];
+  if (!options.quick) list.push({ id: 'current-off', label: `Node ${process.version}, code cache off`, node: process.execPath, env: { DAGSTER_LOCATION_CODE_CACHE: 'off' } });
   if (options.node24 === 'no') return list;
   const node24 = findNode24(notes);
   if (!node24) {
@@ -175,10 +182,7 @@ function runtimes(options, tmp, notes) {
     return list;
   }
   const version = nodeVersion(node24);
-  list.push({ id: 'node24', label: `Node ${version}, compile cache off`, node: node24, env: { NODE_DISABLE_COMPILE_CACHE: '1' } });
-  const cache = join(tmp, 'compile-cache');
-  mkdirSync(cache);
-  list.push({ id: 'node24-cache', label: `Node ${version}, compile cache on (the bin's default)`, node: node24, env: { NODE_COMPILE_CACHE: cache } });
+  list.push({ id: 'node24', label: `Node ${version}, code cache on (the bin's default)`, node: node24, env: { DAGSTER_LOCATION_CODE_CACHE: cacheIn('code-cache-24'), NODE_COMPILE_CACHE: cacheIn('compile-cache-24') } });
   return list;
 }
 
@@ -403,18 +407,17 @@ function main() {
       warmup: options.warmup,
       sizes: options.sizes,
       timeTool: hasTime ? 'GNU time (/usr/bin/time -f "%U %S %M")' : null,
-      runtimes: runtimeList.map(({ id, label, node, env }) => ({ id, label, version: nodeVersion(node), compileCache: Boolean(env.NODE_COMPILE_CACHE) })),
+      runtimes: runtimeList.map(({ id, label, node, env }) => ({ id, label, version: nodeVersion(node), codeCache: env.DAGSTER_LOCATION_CODE_CACHE !== 'off' })),
       cases: cases.map(({ id, label, args, command }) => ({ id, label, command: command ?? `dagster-location ${args.join(' ')}` })),
       results,
       targets: verdicts(results, runtimeList, options.sizes),
       notes,
     };
-    const cacheGain = runtimeList.some((r) => r.id === 'node24') && runtimeList.some((r) => r.id === 'node24-cache');
-    if (cacheGain) {
+    if (runtimeList.some((r) => r.id === 'current-off')) {
       const gains = cases
-        .filter((c) => results.node24[c.id]?.status === 'ok' && results['node24-cache'][c.id]?.status === 'ok')
-        .map((c) => `${c.id} ${Math.round((1 - results['node24-cache'][c.id].wallMs.median / results.node24[c.id].wallMs.median) * 100)}%`);
-      notes.push(`Compile cache saves (Node 24, median wall): ${gains.join(', ')}.`);
+        .filter((c) => results.current[c.id]?.status === 'ok' && results['current-off'][c.id]?.status === 'ok')
+        .map((c) => `${c.id} ${Math.round((1 - results.current[c.id].wallMs.median / results['current-off'][c.id].wallMs.median) * 100)}%`);
+      notes.push(`Code cache saves (Node ${process.version}, median wall): ${gains.join(', ')}.`);
     }
 
     mkdirSync(RESULTS, { recursive: true });
