@@ -8,8 +8,8 @@
  *
  * Where: $DAGSTER_LOCATION_CODE_CACHE, or dagster-location/code-cache in $XDG_CACHE_HOME (else
  * ~/.cache); `DAGSTER_LOCATION_CODE_CACHE=off` turns it off. A cache file is named by the hash of
- * the bundle's text, the Node version, the platform and Node's flags (V8 itself checks its
- * version and flags, but knows a source only by its length). It is read only from a folder the
+ * the bundle's bytes, the Node version and the platform: V8 itself refuses a cache made by
+ * another version or under other flags, but knows a source only by its length. It is read only from a folder the
  * user owns that no one else can write to (bytecode is code), and replaced whole (renamed into
  * place). Without a cache, or with one V8 refuses, the bundle compiles as usual and the cache is
  * written at exit; any failure to read or write one is ignored.
@@ -40,8 +40,8 @@ export function codeCacheFolder(env: NodeJS.ProcessEnv = process.env): string | 
 }
 
 /** The cache file of one bundle's text under the running Node. */
-export function codeCacheFile(folder: string, bundle: string, source: string): string {
-  const hash = createHash('sha256').update(`${process.version}\0${process.arch}\0${process.platform}\0${process.execArgv.join(' ')}\0`).update(source).digest('hex').slice(0, 32);
+export function codeCacheFile(folder: string, bundle: string, source: Buffer): string {
+  const hash = createHash('sha256').update(`${process.version}\0${process.arch}\0${process.platform}\0`).update(source).digest('hex').slice(0, 32);
   return join(folder, `${basename(bundle, '.cjs')}-${hash}.v8`);
 }
 
@@ -68,8 +68,9 @@ export async function importBundled<T>(name: 'fast-commands' | 'cli', unbundled:
 
 /** Runs a CommonJS file with its code cache (see the module's comment); its exports. */
 export function loadWithCodeCache(bundle: string, folder: string | undefined = codeCacheFolder()): unknown {
-  const source = readFileSync(bundle, 'utf8');
-  const cacheFile = folder === undefined ? undefined : codeCacheFile(folder, bundle, source);
+  const bytes = readFileSync(bundle);
+  const source = bytes.toString('utf8');
+  const cacheFile = folder === undefined ? undefined : codeCacheFile(folder, bundle, bytes);
   let cachedData: Buffer | undefined;
   if (cacheFile && trusted(folder!)) {
     try {
