@@ -71,7 +71,7 @@ const installerOnDemand = {
   name: 'installer-on-demand',
   setup(build) {
     build.onResolve({ filter: /^@npmcli\/arborist$/ }, () => ({ path: 'arborist', namespace: 'on-demand' }));
-    build.onLoad({ filter: /.*/, namespace: 'on-demand' }, () => ({
+    build.onLoad({ filter: /^arborist$/, namespace: 'on-demand' }, () => ({
       contents: `import { createRequire } from 'node:module';
 export default class Arborist {
   constructor(options) {
@@ -100,6 +100,46 @@ function __installedUrl(folder, file) {
 }`;
 
 /**
+ * yeoman-generator's package.json action looks a dependency's latest version up on the npm
+ * registry (latest-version, with package-json and the ky HTTP client) only when a generator adds
+ * a dependency without a version, which none here does; loading them (ky sets up fetch) cost
+ * about 30 ms of every writing run. The bundle holds a stand-in that imports the installed one on
+ * first call.
+ */
+const latestVersionOnDemand = {
+  name: 'latest-version-on-demand',
+  setup(build) {
+    build.onResolve({ filter: /^latest-version$/ }, () => ({ path: 'latest-version', namespace: 'on-demand' }));
+    build.onLoad({ filter: /^latest-version$/, namespace: 'on-demand' }, () => ({
+      contents: `export default async function latestVersion(...args) {
+  const { default: real } = await import(__installedUrl('latest-version', 'index.js'));
+  return real(...args);
+}`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * string-width makes an Intl.Segmenter (ICU's segmentation data) when it loads, and the bundle
+ * loads it with the adapter's spinner, though a run that measures no text wider than ASCII never
+ * segments any. The bundle makes it on first use; a string-width without that line (another
+ * version) is bundled as it is.
+ */
+const SEGMENTER = 'const segmenter = new Intl.Segmenter();';
+const segmenterOnUse = {
+  name: 'segmenter-on-use',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      const contents = await readFile(args.path, 'utf8');
+      if (!contents.includes(SEGMENTER)) return undefined;
+      const onUse = 'let madeSegmenter;\nconst segmenter = { segment: (text) => (madeSegmenter ??= new Intl.Segmenter()).segment(text) };';
+      return { contents: contents.replace(SEGMENTER, onUse), loader: 'js' };
+    });
+  },
+};
+
+/**
  * The bundles are CommonJS, run by lib/code-cache.ts with V8's code cache (vm.Script takes a
  * script, not a module). Each module's import.meta.url was made bundle-relative above (or
  * __installedUrl); the bundle's own URL and import.meta.resolve come from its file name.
@@ -123,4 +163,4 @@ const common = {
 
 // tsc's modules stay where they are (yo, and the unbundled fallback of lib/code-cache.ts, load them).
 await esbuild.build({ ...common, entryPoints: [`${LIB}fast-commands.js`], outfile: `${LIB}fast-commands.cjs`, external: ['./cli.js'] });
-await esbuild.build({ ...common, entryPoints: [`${LIB}cli.js`], outfile: `${LIB}cli.cjs`, plugins: [ownImportMetaUrl, installerOnDemand] });
+await esbuild.build({ ...common, entryPoints: [`${LIB}cli.js`], outfile: `${LIB}cli.cjs`, plugins: [ownImportMetaUrl, installerOnDemand, latestVersionOnDemand, segmenterOnUse] });

@@ -11,7 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 import { BUNDLE_CHANNEL } from '../lib/code-cache.js';
 import { GENERATOR_NAMES } from '../lib/commands.js';
 import { BIN, copyFixture, EXAMPLE, exists, MESSY, PROJECT, read, snapshot } from './helpers.js';
@@ -145,6 +147,27 @@ describe('dagster-location start-up (the built bin)', () => {
     ]);
     // Yeoman reads its package.json where it is installed; none of its code is loaded from there.
     assert.deepEqual(loaded.filter((url) => YEOMAN.test(url) && !url.endsWith('/package.json')), []);
+  });
+
+  it('the writing bundle leaves out what no command runs, and finds it where installed if one ever does', async () => {
+    const bundle = join(PROJECT, 'dist', 'lib', 'cli.cjs');
+    const text = readFileSync(bundle, 'utf8');
+    for (const left of ['node_modules/ky/', 'node_modules/@npmcli/arborist/', 'node_modules/latest-version/', 'node_modules/package-json/']) {
+      assert.ok(!text.includes(left), `${left} is not in the bundle`);
+    }
+    assert.ok(text.includes('madeSegmenter'), 'string-width makes its segmenter on first use');
+    // The stand-ins' targets as the bundle names them, found the way it finds them when it runs.
+    const latestCall = /__installedUrl\("latest-version","[^"]+"\)/.exec(text)?.[0];
+    const flyCall = /__bundleResolve\("fly-import"\)\)\("@npmcli\/arborist"\)/.exec(text)?.[0];
+    assert.ok(latestCall && flyCall, 'the bundle holds both stand-ins');
+    const banner = text.slice(0, text.indexOf('"use strict";'));
+    const find = new vm.Script(`(function (require, __filename) {${banner}\nreturn [${latestCall}, __bundleResolve("fly-import")];\n})`).runInThisContext() as (
+      require: NodeRequire,
+      filename: string,
+    ) => [string, string];
+    const [latestVersion, flyImport] = find(createRequire(bundle), bundle);
+    assert.equal(typeof ((await import(latestVersion)) as { default: unknown }).default, 'function');
+    assert.equal(typeof createRequire(fileURLToPath(flyImport))('@npmcli/arborist'), 'function');
   });
 
   for (const [label, fixture] of FIXTURES) {
