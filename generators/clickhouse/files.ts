@@ -1,12 +1,12 @@
 /**
  * Phase 3's package and registrations, as pure functions of the repo's text: the three modules of
  * `src/<name>/clickhouse/` derived from a location that already has them (the canonical one),
- * renamed, with the registry listing this location's assets and no summary views yet; the
- * Dockerfile.bootstrap COPY lines; the CI paths; the env template's ClickHouse variables.
+ * renamed, with the registry listing this location's assets and no summary views yet; the env
+ * template's ClickHouse variables. The Dockerfile.bootstrap lines and the clickhouse/ paths in CI,
+ * compose and the stack belong to those files' registries (lib/registries/).
  */
 import { closingToken, pythonImports, pythonString, pythonTokens, type PyToken } from '../../lib/editors/python.js';
-import { detectEol, EditError, lineStart, nextLineStart, splitLines } from '../../lib/editors/text.js';
-import { findNodes, getCollection, isScalar, isSeq, YamlEdits, type YamlPath } from '../../lib/editors/yaml.js';
+import { detectEol, EditError, lineStart, splitLines } from '../../lib/editors/text.js';
 import { escapeRegExp, type LocationNames } from '../../lib/naming.js';
 import { STDLIB_MODULES } from '../../lib/stdlib-modules.js';
 import type { FoundAsset } from './assets.js';
@@ -219,60 +219,6 @@ export function importsOnlyWrittenModules(text: string, packageName: string): bo
     }
   }
   return true;
-}
-
-// ---------------------------------------------------------------- Dockerfile.bootstrap
-
-// ---------------------------------------------------------------- other lists of clickhouse paths
-
-/**
- * In a YAML file, every list that holds a path of the source's clickhouse/ package (such as
- * `src/underwriting_ml/clickhouse/**` in the bootstrap image's build trigger) gets the target's.
- */
-export function addClickhousePaths(text: string, options: { file: string; source: LocationNames; rename: (text: string) => string }): string {
-  const pattern = new RegExp(`(^|[^A-Za-z0-9_])src/${escapeRegExp(options.source.snake)}/clickhouse(?![A-Za-z0-9_])`);
-  const edits = new YamlEdits(text, options.file);
-  for (const { node, path } of findNodes(edits.doc, (node) => isScalar(node) && typeof node.value === 'string' && pattern.test(node.value))) {
-    const index = path.at(-1);
-    if (typeof index !== 'number' || !isScalar(node)) continue;
-    insertScalarAfter(edits, { path: path.slice(0, -1), index, value: options.rename(String(node.value)) });
-  }
-  return edits.apply();
-}
-
-/**
- * Plan `value` in the sequence at `path` right after its item `index`, on a line written like
- * that item's (a one-line block item is copied with its value replaced); flow lists and
- * multi-line items get it at the end instead. Nothing when the value is there already.
- */
-function insertScalarAfter(edits: YamlEdits, options: { path: YamlPath; index: number; value: string }): void {
-  const { text } = edits;
-  const seq = getCollection(edits.doc, options.path);
-  if (!isSeq(seq)) throw new EditError(`${options.path.join('.')} is not a list`, edits.file);
-  if (seq.items.some((item) => isScalar(item) && item.value === options.value)) return;
-  const item = seq.items[options.index];
-  const range = isScalar(item) ? item.range : undefined;
-  if (seq.flow || !isScalar(item) || !range || typeof item.value !== 'string' || text.slice(range[0], range[1]).includes('\n')) {
-    edits.append(options);
-    return;
-  }
-  const start = lineStart(text, range[0]);
-  const end = lineEndAfter(text, range[1]);
-  const line = text.slice(start, end);
-  const written = item.type === 'QUOTE_DOUBLE' ? JSON.stringify(options.value) : item.type === 'QUOTE_SINGLE' ? `'${options.value.replaceAll("'", "''")}'` : options.value;
-  // Only the item on its line (no comment or other content after it), so the copy says nothing else.
-  if (!/^[ \t]*-[ \t]+$/.test(text.slice(start, range[0])) || text.slice(range[1], end).trim() !== '') {
-    edits.append(options);
-    return;
-  }
-  edits.insertLines({
-    path: options.path,
-    afterIndex: options.index,
-    at: nextLineStart(text, end),
-    lines: [line.slice(0, range[0] - start) + written],
-    identity: `value ${options.value}`,
-    problem: (added) => (isScalar(added) && added.value === options.value ? undefined : `could not add ${options.value}`),
-  });
 }
 
 // ---------------------------------------------------------------- env template

@@ -18,7 +18,6 @@ import type { LeftOut } from '../../lib/registries/registry.js';
 import { DEPLOY_ENV_DIR, envTemplatePath } from '../env/files.js';
 import { scanAssets, type AssetScan } from './assets.js';
 import {
-  addClickhousePaths,
   clickhouseEnvKeys,
   DEFAULT_ENTRY_STYLE,
   deriveRegistry,
@@ -89,11 +88,13 @@ export default class ClickhouseGenerator extends LocationGenerator {
 
     this._applyRegistries('clickhouse');
 
-    if (source && rename) {
-      const { files } = model.conventions;
-      for (const file of [files.pipelines, files.compose, files.stack]) {
-        if (this.readText(file) === undefined) continue;
-        this.editFile(file, (text) => addClickhousePaths(text, { file, source: source.names, rename: rename.apply }));
+    // Its clickhouse/ paths in CI changesets, compose and the stack belong to those files'
+    // registries (a location with ClickHouse has them in its footprint there). In a new
+    // location's run the CI and Docker phases add them with the rest; here, for a location that
+    // exists, they are added now.
+    if (this.ctx.existing) {
+      for (const [phase, id] of [['ci', 'pipelines'], ['docker', 'compose'], ['docker', 'stack']] as const) {
+        this._applyRegistries(phase, (registry) => registry.id === id);
       }
     }
 
