@@ -6,7 +6,7 @@
  * bootstrap COPY lines). Read-only. The registries' audits are the predicates their add uses.
  */
 import { posix } from 'node:path';
-import { instructions, runsFrozenSync, stubCopies } from './editors/dockerfile.js';
+import { runsFrozenSync, stubCopies } from './editors/dockerfile.js';
 import { disallowedImports } from '../generators/clickhouse/files.js';
 import { locationNames } from './naming.js';
 import type { Lister, Location, Monorepo, Reader } from './monorepo.js';
@@ -78,7 +78,7 @@ export function auditMonorepo(model: Monorepo, read: Reader, list?: Lister): Aud
     present.set(registry.id, anyFile || perLocation(registry));
   }
   problems.push(...strayFiles(model, read, list, orphans));
-  problems.push(...crossChecks(model, read, problems));
+  problems.push(...crossChecks(model, read));
   const all = [...model.locations.map((l) => ({ ...l, orphan: false })), ...orphans.map((l) => ({ ...l, member: `src/${l.names.snake}`, orphan: true }))];
   return {
     locations: all.map((location) => ({
@@ -131,7 +131,7 @@ function strayFiles(model: Monorepo, read: Reader, list: Lister | undefined, orp
   return problems;
 }
 
-function crossChecks(model: Monorepo, read: Reader, found: Problem[]): Problem[] {
+function crossChecks(model: Monorepo, read: Reader): Problem[] {
   const problems: Problem[] = [];
   // Ports: each location's ports must agree across workspace.yaml, Dockerfile (EXPOSE + CMD) and compose.
   const byPort = new Map<number, string[]>();
@@ -182,7 +182,6 @@ function crossChecks(model: Monorepo, read: Reader, found: Problem[]): Problem[]
       });
     }
   }
-  const bootstrap = read(model.conventions.files.bootstrapDockerfile);
   const baseDirs = new Map<string, string[]>();
   const baseDirLines = new Map<string, number>();
   for (const location of model.locations) {
@@ -205,19 +204,6 @@ function crossChecks(model: Monorepo, read: Reader, found: Problem[]): Problem[]
             fixable: false,
           });
         }
-      }
-      const copies = bootstrap ? instructions(bootstrap).filter((i) => i.keyword === 'COPY').map((i) => i.args) : [];
-      const reported = found.some((p) => p.registry === 'bootstrap' && p.location === names.snake);
-      if (bootstrap !== undefined && !reported && !copies.some((args) => args.includes(`src/${names.snake}/clickhouse`))) {
-        problems.push({
-          location: names.snake,
-          file: model.conventions.files.bootstrapDockerfile,
-          // The other locations' clickhouse COPY lines, else the last COPY: where the lines go.
-          line: lineOf(bootstrap, /^COPY[^\n]*\/clickhouse\b/m) ?? ((bootstrap.split('\n').findLastIndex((l) => /^COPY\b/.test(l)) + 1) || undefined),
-          fixable: false,
-          problem: `${names.snake} has a clickhouse/ package that the bootstrap image does not COPY`,
-          fix: `add COPY src/${names.snake}/__init__.py ./src/${names.snake}/__init__.py and COPY src/${names.snake}/clickhouse ./src/${names.snake}/clickhouse next to the other locations' lines`,
-        });
       }
     }
     const definitions = read(`${location.member}/definitions.py`) ?? '';

@@ -6,11 +6,11 @@
  * sibling's; its member stub is the stubs registry's, added here too when the phase runs alone.
  */
 import { EditError, insertLines, lineNumber, nextLineStart } from '../editors/text.js';
-import { auditUnits, refsOf, removeSpans } from './common.js';
+import { auditedLocations, auditUnits, refsOf, removeSpans } from './common.js';
 import { addStub, instructions, stubCopies } from '../editors/dockerfile.js';
 import { allLocations, footprintOf, missing, own, unaccounted, type Owned, type Unit } from './footprint.js';
 import { renameMentions } from './mentions.js';
-import type { AddInput, LocationRef, Registry } from './registry.js';
+import type { AddInput, Finding, LocationRef, Registry } from './registry.js';
 
 function units(text: string): Unit[] {
   const stubs = new Set(stubCopies(text).map((s) => s.instruction.start));
@@ -42,7 +42,8 @@ export const bootstrapRegistry: Registry = {
 
   audit(text, file, input) {
     if (text === undefined) return [];
-    return auditUnits({ registry: 'bootstrap', file, input, owned: (locations) => ownedUnits(text, locations), fixedBy: 'clickhouse', expected: withClickhouse });
+    const findings = auditUnits({ registry: 'bootstrap', file, input, owned: (locations) => ownedUnits(text, locations), fixedBy: 'clickhouse', expected: withClickhouse });
+    return [...findings, ...withoutPackage(text, file, auditedLocations(input), findings)];
   },
 
   remove(text, _file, location, input) {
@@ -50,6 +51,30 @@ export const bootstrapRegistry: Registry = {
     return removeSpans(text, found);
   },
 };
+
+/**
+ * The guide's rule where no location shows the pattern (the only location with ClickHouse lacks
+ * its lines, so the audit has nothing to compare with): each location with ClickHouse has a COPY
+ * of its clickhouse/ package. Not fixable: with no lines to follow, the add asks a person too.
+ */
+function withoutPackage(text: string, file: string, locations: readonly LocationRef[], reported: readonly Finding[]): Finding[] {
+  const owned = ownedUnits(text, locations);
+  const copiesPackage = (u: Owned) => /\/clickhouse(?![\w.-])/.test(u.shape);
+  const clickhouseLine = owned.find(copiesPackage)?.line;
+  const lastCopy = instructions(text).filter((i) => i.keyword === 'COPY').at(-1);
+  return locations
+    .filter((l) => l.hasClickhouse && !reported.some((f) => f.location === l.names.snake) && !footprintOf(owned, l).some(copiesPackage))
+    .map((l) => ({
+      registry: 'bootstrap',
+      file,
+      // Where the lines go: the other locations' clickhouse COPY lines, else the last COPY.
+      line: clickhouseLine ?? (lastCopy ? lineNumber(text, lastCopy.start) : undefined),
+      location: l.names.snake,
+      problem: `${l.names.snake} has a clickhouse/ package that the bootstrap image does not COPY`,
+      fix: `add COPY ${l.names.packageDir}/__init__.py ./${l.names.packageDir}/__init__.py and COPY ${l.names.packageDir}/clickhouse ./${l.names.packageDir}/clickhouse next to the other locations' lines`,
+      fixable: false,
+    }));
+}
 
 function addLines(original: string, file: string, input: AddInput) {
   const target = { ...input.target, hasClickhouse: true };

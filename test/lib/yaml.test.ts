@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument, visit, type Alias, type Scalar } from 'yaml';
+import { parseDocument, visit, type Alias, type Document, type Scalar } from 'yaml';
 import { aliasesOf, appendScalar, cloneEntry, enclosingSeqItem, entryFields, entrySpan, findNodes, getCollection, isScalar, parseYaml, resolveAlias, type CloneOptions } from '../../lib/editors/yaml.js';
 import { locationNames, renamer } from '../../lib/naming.js';
 import { assertOnlyAdds } from '../helpers.js';
@@ -341,7 +341,7 @@ describe('YAML editor', () => {
 
 describe('resolveAlias: the anchor index answers as alias.resolve does', () => {
   /** Every alias of a document, with what the library's own resolve finds for it. */
-  function aliasesWithLibraryAnswer(doc: ReturnType<typeof parseDocument>): Array<[Alias, unknown]> {
+  function aliasesWithLibraryAnswer(doc: Document.Parsed): Array<[Alias, unknown]> {
     const found: Array<[Alias, unknown]> = [];
     visit(doc, { Alias: (_key, alias) => void found.push([alias, alias.resolve(doc)]) });
     return found;
