@@ -5,23 +5,13 @@
  * afterwards. What lives outside the repo (Bitbucket variables, the Swarm service, the shared
  * volume, ClickHouse, the assets' history) is listed for a person.
  */
-import { formatLifecycleSummary, planRemove, stagePlan, type Plan } from '../../lib/lifecycle.js';
-import { LocationGenerator, type LocationOptions } from '../../lib/location-generator.js';
-import { newReport, useColor, type Report } from '../../lib/report.js';
-import { runUv } from '../../lib/uv.js';
+import { planRemove } from '../../lib/lifecycle.js';
+import { LifecycleGenerator } from '../../lib/lifecycle-generator.js';
+import type { LocationOptions } from '../../lib/location-generator.js';
 
-export default class RemoveGenerator extends LocationGenerator {
-  private plan!: Plan;
-  private report: Report = newReport();
-
+export default class RemoveGenerator extends LifecycleGenerator {
   constructor(args: string[], options: LocationOptions) {
     super(args, options, 'remove');
-  }
-
-  /** --force applies without review and also removes what exists of an incomplete footprint. */
-  private get forced(): boolean {
-    const env = this.env as unknown as { conflicterOptions?: { force?: boolean } };
-    return Boolean(this.options.force ?? env.conflicterOptions?.force);
   }
 
   initializing() {
@@ -30,18 +20,14 @@ export default class RemoveGenerator extends LocationGenerator {
   }
 
   writing() {
-    stagePlan(this.plan, this.fs, (path) => this.repoPath(path));
+    this._stagePlan();
   }
 
   install() {
-    // A dry run wrote nothing: there is nothing to lock yet, and its summary says so.
-    if (this.dryRun) return;
-    runUv({ cwd: this.destinationRoot(), steps: [['lock']], skip: Boolean(this.options.skipInstall), report: this.report, log: (m) => this.log(m) });
+    this._lock();
   }
 
   end() {
-    process.stdout.write(
-      formatLifecycleSummary({ plan: this.plan, report: this.report, dryRun: this.dryRun, color: useColor(process.stdout), verify: ['uv sync --group dev', 'dagster-location doctor', 'uv run check-defs', 'uv run pytest'] }),
-    );
+    this._printSummary(['uv sync --group dev', 'dagster-location doctor', 'uv run check-defs', 'uv run pytest']);
   }
 }

@@ -5,29 +5,19 @@
  * package's own imports renamed; staged, reviewed and committed all or nothing; `uv lock`
  * afterwards. Renaming back gives the original bytes.
  */
-import { formatLifecycleSummary, planRename, stagePlan, type Plan } from '../../lib/lifecycle.js';
-import { LocationGenerator, type LocationOptions } from '../../lib/location-generator.js';
-import { newReport, useColor, type Report } from '../../lib/report.js';
-import { runUv } from '../../lib/uv.js';
+import { planRename } from '../../lib/lifecycle.js';
+import { LifecycleGenerator } from '../../lib/lifecycle-generator.js';
+import type { LocationOptions } from '../../lib/location-generator.js';
 
 type RenameOptions = LocationOptions & { newPackageName?: string; newShortName?: string; newPort?: string };
 
-export default class RenameGenerator extends LocationGenerator {
-  private plan!: Plan;
-  private report: Report = newReport();
-
+export default class RenameGenerator extends LifecycleGenerator {
   constructor(args: string[], options: RenameOptions) {
     super(args, options, 'rename');
   }
 
   private get flags(): RenameOptions {
     return this.options as RenameOptions;
-  }
-
-  /** --force applies without review and also renames what exists of an incomplete footprint. */
-  private get forced(): boolean {
-    const env = this.env as unknown as { conflicterOptions?: { force?: boolean } };
-    return Boolean(this.options.force ?? env.conflicterOptions?.force);
   }
 
   initializing() {
@@ -44,25 +34,15 @@ export default class RenameGenerator extends LocationGenerator {
   }
 
   writing() {
-    stagePlan(this.plan, this.fs, (path) => this.repoPath(path));
+    this._stagePlan();
   }
 
   install() {
-    // A dry run wrote nothing: there is nothing to lock yet, and its summary says so.
-    if (this.dryRun) return;
-    runUv({ cwd: this.destinationRoot(), steps: [['lock']], skip: Boolean(this.options.skipInstall), report: this.report, log: (m) => this.log(m) });
+    this._lock();
   }
 
   end() {
     const names = this.plan.renamed!.names;
-    process.stdout.write(
-      formatLifecycleSummary({
-        plan: this.plan,
-        report: this.report,
-        dryRun: this.dryRun,
-        color: useColor(process.stdout),
-        verify: ['uv sync --group dev', 'dagster-location doctor', `uv run check-defs --only ${names.snake}`, 'uv run pytest'],
-      }),
-    );
+    this._printSummary(['uv sync --group dev', 'dagster-location doctor', `uv run check-defs --only ${names.snake}`, 'uv run pytest']);
   }
 }
