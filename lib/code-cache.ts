@@ -14,6 +14,7 @@
  * place). Without a cache, or with one V8 refuses, the bundle compiles as usual and the cache is
  * written at exit; any failure to read or write one is ignored.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -69,7 +70,9 @@ export async function importBundled<T>(name: 'fast-commands' | 'cli', unbundled:
 /** Runs a CommonJS file with its code cache (see the module's comment); its exports. */
 export function loadWithCodeCache(bundle: string, folder: string | undefined = codeCacheFolder()): unknown {
   const bytes = readFileSync(bundle);
-  const source = bytes.toString('utf8');
+  // esbuild writes ASCII (escapes outside strings; a regular expression keeps its characters):
+  // then the text is the bytes as they are, without decoding 3 MB of UTF-8.
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const cacheFile = folder === undefined ? undefined : codeCacheFile(folder, bundle, bytes);
   let cachedData: Buffer | undefined;
   if (cacheFile && trusted(folder!)) {

@@ -4,6 +4,7 @@
  * in its own process (the cache is written at exit), from dist/ (npm run build first).
  */
 import assert from 'node:assert/strict';
+import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,6 +81,13 @@ describe('code cache of the bundles', () => {
     const before = readFileSync(join(folder, file));
     assert.deepEqual(load(bundle, folder), { answer: 42, cached: false });
     assert.deepEqual(readFileSync(join(folder, file)), before);
+  });
+
+  it('a bundle with text outside ASCII reads as UTF-8; the built bundles are ASCII (read without decoding)', () => {
+    const bundle = join(dir, 'sample.cjs');
+    writeFileSync(bundle, "module.exports = { answer: 'caf\u00e9 \u2014 ok'.length + ':' + 'café — ok' };\n");
+    assert.deepEqual(load(bundle, folder), { answer: '9:café — ok', cached: false });
+    for (const name of ['cli.cjs', 'fast-commands.cjs']) assert.ok(isAscii(readFileSync(join(PROJECT, 'dist', 'lib', name))), name);
   });
 
   it('where it lives: the variable, else XDG_CACHE_HOME, else ~/.cache; `off` turns it off', () => {

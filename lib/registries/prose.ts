@@ -47,7 +47,7 @@ function withoutCanonical(body: string): string | undefined {
   if (!/\bcanonical\b/i.test(body)) return body;
   const stripped = body
     .replace(/[ \t]*\((?:the[ \t]+)?canonical\b[^)]*\)/gi, '')
-    .replace(/[ \t]*(?:--|—|–|[,;:])[ \t]*(?:the[ \t]+)?canonical\b.*?(?=[ \t]*-{2,}[ \t]*$|$)/gi, '');
+    .replace(/[ \t]*(?:--|\u2014|\u2013|[,;:])[ \t]*(?:the[ \t]+)?canonical\b.*?(?=[ \t]*-{2,}[ \t]*$|$)/gi, '');
   return /\bcanonical\b/i.test(stripped) || stripped.trim() === '' ? undefined : stripped;
 }
 
@@ -71,7 +71,7 @@ export function commentForCopy(comment: string, from: LocationRef, to: LocationR
   };
   const words = body.split(/\s+/).filter(Boolean);
   if (words.every(isName)) return marker + renameMentions(body, from, to) + cr;
-  const parts = /^(.*?\S)([ \t]+(?:--|—|–|-)[ \t]+|:[ \t]+)(.*)$/.exec(body);
+  const parts = /^(.*?\S)([ \t]+(?:--|\u2014|\u2013|-)[ \t]+|:[ \t]+)(.*)$/.exec(body);
   if (parts && parts[1].split(/\s+/).filter(Boolean).every(isName) && description.trim()) {
     return marker + renameMentions(parts[1], from, to) + parts[2] + description.trim() + cr;
   }
