@@ -81,6 +81,11 @@ function compiled(location: LocationRef): Compiled {
   return made;
 }
 
+/** The texts that are mentions of a location (its name variants and port), longest first. */
+export function mentionVariants(location: LocationRef): string[] {
+  return compiled(location).variants.map((v) => v.text);
+}
+
 /** One regexp matching every variant of a location as a mention (global, a new one each call: use with matchAll/replace). */
 export function mentionPattern(location: LocationRef): RegExp {
   return new RegExp(compiled(location).pattern.source, 'g');
@@ -123,10 +128,10 @@ export function normalize(text: string, location: LocationRef): string {
  * word that only contains the short name, or a number that only contains the port, is kept.
  */
 export function renameMentions(text: string, from: LocationRef, to: LocationRef): string {
-  const target = new Map(variants(to.names, to.port).map((v) => [v.placeholder, v.text]));
-  const byText = new Map(variants(from.names, from.port).map((v) => [v.text, v.placeholder]));
-  return text.replace(mentionPattern(from), (match) => {
-    const placeholder = byText.get(match);
+  const { global, placeholderOf } = compiled(from);
+  const target = new Map(compiled(to).variants.map((v) => [v.placeholder, v.text]));
+  return text.replace(global, (match) => {
+    const placeholder = placeholderOf.get(match);
     return (placeholder && target.get(placeholder)) ?? match;
   });
 }

@@ -24,10 +24,10 @@ import { diffArrays } from 'diff';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, Scalar, type Alias, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { EditError, lineEnd, lineNumber, lineStart, nextLineStart, splice, spliceAll, splitLines, detectEol, type Splice } from '../editors/text.js';
 import { anchoredNodes, blankLineBetweenSiblings, definedAnchors, entrySpan, keyOf, parseYaml, resolveAlias, YamlEdits, type YamlPath } from '../editors/yaml.js';
-import { mentionPattern, mentions, normalize, renameMentions } from './mentions.js';
+import { mentionPattern, mentions, mentionVariants, normalize, renameMentions } from './mentions.js';
 import { commentForCopy, renameVariants, survivingVariants, variantPattern } from './prose.js';
 import type { Monorepo, Reader } from '../monorepo.js';
-import type { LocationNames } from '../naming.js';
+import { escapeRegExp, type LocationNames } from '../naming.js';
 import type { AddInput, Construct, Finding, LeftOut, LocationRef } from './registry.js';
 
 export interface YamlConstruct extends Construct {
@@ -133,14 +133,13 @@ export class YamlIndex {
     this.byText = textSets(locations);
     this.patterns = locations.map((l) => mentionPattern(l));
     locations.forEach((l, i) => {
-      const { names } = l;
-      for (const v of [names.snake, names.kebab, names.dotted, names.snake.toUpperCase(), names.kebab.toUpperCase(), names.short, names.upper, ...(l.port !== undefined ? [String(l.port)] : [])]) {
+      for (const v of mentionVariants(l)) {
         const list = this.byVariant.get(v) ?? [];
         if (!list.includes(i)) list.push(i);
         this.byVariant.set(v, list);
       }
     });
-    const variants = [...this.byVariant.keys()].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const variants = [...this.byVariant.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
     this.prefilter = new RegExp(variants.join('|') || '(?!)', 'g');
     this.setOf(this.doc.contents, skip && []);
   }
