@@ -42,8 +42,10 @@ export const bootstrapRegistry: Registry = {
 
   audit(text, file, input) {
     if (text === undefined) return [];
-    const findings = auditUnits({ registry: 'bootstrap', file, input, owned: (locations) => ownedUnits(text, locations), fixedBy: 'clickhouse', expected: withClickhouse });
-    return [...findings, ...withoutPackage(text, file, auditedLocations(input), findings)];
+    const locations = auditedLocations(input);
+    const owned = ownedUnits(text, locations);
+    const findings = auditUnits({ registry: 'bootstrap', file, input, owned: () => owned, fixedBy: 'clickhouse', expected: withClickhouse });
+    return [...findings, ...withoutPackage(text, file, locations, owned, findings)];
   },
 
   remove(text, _file, location, input) {
@@ -57,8 +59,7 @@ export const bootstrapRegistry: Registry = {
  * its lines, so the audit has nothing to compare with): each location with ClickHouse has a COPY
  * of its clickhouse/ package. Not fixable: with no lines to follow, the add asks a person too.
  */
-function withoutPackage(text: string, file: string, locations: readonly LocationRef[], reported: readonly Finding[]): Finding[] {
-  const owned = ownedUnits(text, locations);
+function withoutPackage(text: string, file: string, locations: readonly LocationRef[], owned: readonly Owned[], reported: readonly Finding[]): Finding[] {
   const copiesPackage = (u: Owned) => /\/clickhouse(?![\w.-])/.test(u.shape);
   const clickhouseLine = owned.find(copiesPackage)?.line;
   const lastCopy = instructions(text).filter((i) => i.keyword === 'COPY').at(-1);
