@@ -24,7 +24,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
-export const CODE_CACHE_VARIABLE = 'DAGSTER_LOCATION_CODE_CACHE';
+const CODE_CACHE_VARIABLE = 'DAGSTER_LOCATION_CODE_CACHE';
 
 /**
  * Each bundle loaded, as `{ bundle, cached }` (cached: V8 took the code cache): a bundle is read
@@ -41,7 +41,7 @@ export function codeCacheFolder(env: NodeJS.ProcessEnv = process.env): string | 
 }
 
 /** The cache file of one bundle's text under the running Node. */
-export function codeCacheFile(folder: string, bundle: string, source: Buffer): string {
+function codeCacheFile(folder: string, bundle: string, source: Buffer): string {
   const hash = createHash('sha256').update(`${process.version}\0${process.arch}\0${process.platform}\0`).update(source).digest('hex').slice(0, 32);
   return join(folder, `${basename(bundle, '.cjs')}-${hash}.v8`);
 }

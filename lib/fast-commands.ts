@@ -107,13 +107,13 @@ function hasYoResolve(folders: string[]): boolean {
  * typical repo is a couple of hundred milliseconds of code that runs a few times each: the
  * compiler's work (on the other core, and the deoptimizations after it) does not pay back in so
  * short a run, and the doctor is what a pre-commit hook runs at every commit. Measured with whole
- * processes on Node 20 (see the README's Benchmark): doctor at 20 locations about 1.25× faster
- * without it, at 100 locations about 10% slower, a new location slower at 20 locations (so only
- * the doctor does this). It comes back on once the text read passes OPTIMIZE_FROM_BYTES, and at
- * the end. `--turbofan` is the flag to toggle: re-raising `--max-opt` does not bring optimized
- * code back for functions that ran while it was low.
+ * processes on Node 20 (see the README's Benchmark): without it the doctor at 20 locations was
+ * about 1.25× faster, at 100 locations about 10% slower (hence OPTIMIZE_FROM_BYTES), and a new
+ * location slower at 20 locations (so only the doctor does this). `--turbofan` is the flag to
+ * toggle: re-raising `--max-opt` does not bring optimized code back for functions that ran while
+ * it was low. A flag of the user's own about it is left alone.
  */
-export class OptimizingCompiler {
+class OptimizingCompiler {
   static readonly OPTIMIZE_FROM_BYTES = 400_000;
   private bytes = 0;
   private off = false;
@@ -134,9 +134,5 @@ export class OptimizingCompiler {
     if (!this.off) return;
     v8.setFlagsFromString('--turbofan');
     this.off = false;
-  }
-
-  get readBytes(): number {
-    return this.bytes;
   }
 }
