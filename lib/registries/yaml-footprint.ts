@@ -1137,7 +1137,7 @@ function verifyCopies(result: string, file: string, copied: YamlConstruct[], sou
     if (t.kind === 'comment') continue;
     for (const alias of aliasNodes(t.item)) {
       const at = alias.range?.[0] ?? 0;
-      const definition = lastAnchorBefore(index, alias.source, at);
+      const definition = anchorOf(index, alias);
       if (definition === undefined) throw new EditError(`*${alias.source} in the copy of ${c.what} resolves to nothing`, file, lineNumber(result, at));
       if (definition >= t.start && definition < t.end) continue;
       const own = theirs.find((s) => definition >= s.start && definition < s.end);
@@ -1159,14 +1159,10 @@ function aliasNodes(item: unknown): Array<import('yaml').Alias> {
   return found;
 }
 
-/** Where the last definition of `&name` before `offset` starts (its `&`), from the document's anchor index. */
-function lastAnchorBefore(index: YamlIndex, name: string, offset: number): number | undefined {
-  let found: number | undefined;
-  for (const { node } of anchoredNodes(index.doc, name)) {
-    const start = node.range?.[0] ?? 0;
-    if (start < offset) found = Math.max(found ?? -1, index.text.lastIndexOf(`&${name}`, start));
-  }
-  return found;
+/** Where the definition an alias resolves to starts (its `&`). */
+function anchorOf(index: YamlIndex, alias: import('yaml').Alias): number | undefined {
+  const node = resolveAlias(index.doc, alias) as Node | undefined;
+  return node ? index.text.lastIndexOf(`&${alias.source}`, node.range?.[0] ?? 0) : undefined;
 }
 
 // ------------------------------------------------------------------ lines on disk
